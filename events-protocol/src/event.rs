@@ -1,0 +1,328 @@
+//! The event envelope: reading it (leniently or strictly), its accessors and
+//! typed views, and writing it.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::ProtocolError;
+use crate::parse::{self, ReadMode};
+use crate::view::{self, ViewError};
+use crate::write::Envelope;
+
+/// One event of the protocol: the eight keys of the envelope (PROTOCOL.md §1).
+///
+/// An `Event<'a>` read from a body borrows what it can from that body (names,
+/// ids and the JSON texts of `payload`, `identity`, `auth` and `metadata`), so
+/// reading one costs few allocations; [`Event::into_owned`] detaches it.
+/// `payload`, `identity`, `auth` and `metadata` are kept as JSON text, so their
+/// numbers pass through unchanged (a 30-digit decimal, `2^63+1`) unless a
+/// typed view retypes them.
+///
+/// ```
+/// use events_protocol::Event;
+///
+/// let body = r#"{"name":"user:profile:get","version":1,"id":"i-1","flowId":"f-1",
+///     "payload":{"userId":42},"identity":{"userId":"42"},"auth":{},"metadata":{"origin":"app"}}"#;
+/// let event = Event::from_json(body)?;
+/// assert_eq!(event.name(), "user:profile:get");
+/// assert_eq!(event.version(), 1);
+/// assert_eq!(event.flow_id(), "f-1");
+/// assert_eq!(event.user_id(), Some(42));
+/// assert_eq!(event.origin().as_deref(), Some("app"));
+///
+/// #[derive(serde::Deserialize)]
+/// struct Query {
+///     #[serde(rename = "userId")]
+///     user_id: u64,
+/// }
+/// let query: Query = event.payload_as()?;
+/// assert_eq!(query.user_id, 42);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Event<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) version: i64,
+    pub(crate) id: Cow<'a, str>,
+    pub(crate) flow_id: Cow<'a, str>,
+    pub(crate) payload: Cow<'a, RawValue>,
+    pub(crate) identity: Cow<'a, RawValue>,
+    pub(crate) auth: Cow<'a, RawValue>,
+    pub(crate) metadata: Cow<'a, RawValue>,
+}
+
+impl<'a> Event<'a> {
+    /// Reads an event leniently (the default of PROTOCOL.md §1).
+    ///
+    /// # Errors
+    ///
+    /// A [`ProtocolError`] naming every key that breaks the rules, when the body
+    /// is not JSON, not an object, or a key is missing, ill-typed or repeated.
+    pub fn from_json(body: &'a str) -> Result<Event<'a>, ProtocolError> {
+        parse::read(body, ReadMode::Lenient)
+    }
+
+    /// Reads an event strictly: all eight keys present, `id` and `flowId`
+    /// strings, `version` a JSON integer, `identity`, `auth` and `metadata`
+    /// objects (PROTOCOL.md §1, strict).
+    ///
+    /// # Errors
+    ///
+    /// As [`Event::from_json`], with the strict rules.
+    pub fn from_json_strict(body: &'a str) -> Result<Event<'a>, ProtocolError> {
+        parse::read(body, ReadMode::Strict)
+    }
+
+    /// Reads an event from bytes in the given mode; bytes that are not UTF-8
+    /// are a [`ProtocolError`] like any other malformed body.
+    ///
+    /// # Errors
+    ///
+    /// As [`Event::from_json`].
+    pub fn from_slice(body: &'a [u8], mode: ReadMode) -> Result<Event<'a>, ProtocolError> {
+        match std::str::from_utf8(body) {
+            Ok(text) => parse::read(text, mode),
+            Err(error) => Err(ProtocolError::not_utf8(&error)),
+        }
+    }
+
+    /// The event's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The version of the event's payload schema.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// The terminal session id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The flow id.
+    pub fn flow_id(&self) -> &str {
+        &self.flow_id
+    }
+
+    /// The payload, as its JSON text.
+    pub fn payload(&self) -> &RawValue {
+        &self.payload
+    }
+
+    /// The identity object, as its JSON text.
+    pub fn identity(&self) -> &RawValue {
+        &self.identity
+    }
+
+    /// The auth object, as its JSON text.
+    pub fn auth(&self) -> &RawValue {
+        &self.auth
+    }
+
+    /// The metadata object, as its JSON text.
+    pub fn metadata(&self) -> &RawValue {
+        &self.metadata
+    }
+
+    /// Reads the payload into `T`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ViewError`] naming the failing path (`address.zip`) and the kind of
+    /// mismatch.
+    pub fn payload_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
+        view::read(self.payload.get(), "")
+    }
+
+    /// Reads the identity into `T`; paths in errors start with `identity.`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Event::payload_as`].
+    pub fn identity_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
+        view::read(self.identity.get(), "identity")
+    }
+
+    /// Reads the auth object into `T`; paths in errors start with `auth.`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Event::payload_as`].
+    pub fn auth_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
+        view::read(self.auth.get(), "auth")
+    }
+
+    /// Reads the metadata into `T`; paths in errors start with `metadata.`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Event::payload_as`].
+    pub fn metadata_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
+        view::read(self.metadata.get(), "metadata")
+    }
+
+    /// The user's id: `identity.userId`, else `identity.user.id`, as a JSON
+    /// integer or a string holding one. `None` when absent or not an integer.
+    pub fn user_id(&self) -> Option<i64> {
+        #[derive(Deserialize)]
+        struct Identity<'a> {
+            #[serde(rename = "userId", borrow, default)]
+            user_id: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            user: Option<User<'a>>,
+        }
+        #[derive(Deserialize)]
+        struct User<'a> {
+            #[serde(borrow, default)]
+            id: Option<&'a RawValue>,
+        }
+        let identity: Identity<'_> = serde_json::from_str(self.identity.get()).ok()?;
+        let raw = identity
+            .user_id
+            .or_else(|| identity.user.and_then(|user| user.id))?;
+        integer_of(raw)
+    }
+
+    /// The user's type: `identity.user.type`, when it is a string.
+    pub fn user_type(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Identity {
+            user: Option<User>,
+        }
+        #[derive(Deserialize)]
+        struct User {
+            #[serde(rename = "type")]
+            kind: Option<String>,
+        }
+        let identity: Identity = lenient_view(self.identity.get())?;
+        identity.user?.kind
+    }
+
+    /// The origin of the event: `metadata.origin`, when it is a string.
+    pub fn origin(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Metadata {
+            origin: Option<String>,
+        }
+        let metadata: Metadata = lenient_view(self.metadata.get())?;
+        metadata.origin
+    }
+
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> Event<'static> {
+        fn own(raw: Cow<'_, RawValue>) -> Cow<'static, RawValue> {
+            Cow::Owned(raw.into_owned())
+        }
+        Event {
+            name: Cow::Owned(self.name.into_owned()),
+            version: self.version,
+            id: Cow::Owned(self.id.into_owned()),
+            flow_id: Cow::Owned(self.flow_id.into_owned()),
+            payload: own(self.payload),
+            identity: own(self.identity),
+            auth: own(self.auth),
+            metadata: own(self.metadata),
+        }
+    }
+
+    /// The event as compact JSON, the eight keys in the protocol's order.
+    pub fn to_json(&self) -> String {
+        self.envelope().to_json()
+    }
+
+    pub(crate) fn envelope(&self) -> Envelope<'_> {
+        Envelope {
+            name: &self.name,
+            suffix: None,
+            version: self.version,
+            id: &self.id,
+            flow_id: &self.flow_id,
+            payload: self.payload.get(),
+            identity: self.identity.get(),
+            auth: self.auth.get(),
+            metadata: self.metadata.get(),
+        }
+    }
+}
+
+impl Event<'static> {
+    /// Starts building a request event (see [`EventBuilder`]).
+    pub fn builder(name: impl Into<String>, version: i64) -> crate::EventBuilder {
+        crate::EventBuilder::new(name, version)
+    }
+}
+
+/// Reads a JSON integer, or a string holding a base-10 one.
+fn integer_of(raw: &RawValue) -> Option<i64> {
+    let text = raw.get();
+    let digits = match text.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"')?,
+        None => text,
+    };
+    parse::decimal_i64(digits).ok()
+}
+
+/// A typed view of an object that yields `None` instead of an error.
+fn lenient_view<T: DeserializeOwned>(json: &str) -> Option<T> {
+    serde_json::from_str(json).ok()
+}
+
+impl PartialEq for Event<'_> {
+    /// Events are equal when their keys are, the JSON texts compared as text.
+    fn eq(&self, other: &Event<'_>) -> bool {
+        self.name == other.name
+            && self.version == other.version
+            && self.id == other.id
+            && self.flow_id == other.flow_id
+            && self.payload.get() == other.payload.get()
+            && self.identity.get() == other.identity.get()
+            && self.auth.get() == other.auth.get()
+            && self.metadata.get() == other.metadata.get()
+    }
+}
+
+impl Eq for Event<'_> {}
+
+impl fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("id", &self.id)
+            .field("flow_id", &self.flow_id)
+            .field("payload", &self.payload.get())
+            .field("identity", &self.identity.get())
+            .field("auth", &"<redacted>")
+            .field("metadata", &self.metadata.get())
+            .finish()
+    }
+}
+
+impl fmt::Display for Event<'_> {
+    /// Writes the event's JSON text, as [`Event::to_json`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
+impl Serialize for Event<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Event", 8)?;
+        state.serialize_field("name", &*self.name)?;
+        state.serialize_field("version", &self.version)?;
+        state.serialize_field("id", &*self.id)?;
+        state.serialize_field("flowId", &*self.flow_id)?;
+        state.serialize_field("payload", &*self.payload)?;
+        state.serialize_field("identity", &*self.identity)?;
+        state.serialize_field("auth", &*self.auth)?;
+        state.serialize_field("metadata", &*self.metadata)?;
+        state.end()
+    }
+}

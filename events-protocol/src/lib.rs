@@ -1,0 +1,110 @@
+//! A client and a server of the **Events Protocol**: a JSON envelope
+//! (`name`, `version`, `id`, `flowId`, `payload`, `identity`, `auth`,
+//! `metadata`) sent by HTTP POST and answered by an event named
+//! `<name>:response`, `<name>:redirect` or `<name>:<errorType>`.
+//!
+//! A handler is a function of the request event; submitted to the link-time
+//! registry, it is found by [`process_event`] with no registration code, from
+//! any web framework:
+//!
+//! ```
+//! use events_protocol::{Event, EventError, HandlerFn, Registration, Response};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Deserialize)]
+//! struct Greet {
+//!     name: String,
+//! }
+//!
+//! #[derive(Serialize)]
+//! struct Greeting {
+//!     text: String,
+//! }
+//!
+//! fn greet(event: &Event<'_>) -> Response {
+//!     let greet: Greet = match event.payload_as() {
+//!         Ok(greet) => greet,
+//!         Err(_) => return Response::error(&EventError::bad_request("NAME_REQUIRED")),
+//!     };
+//!     Response::success(&Greeting { text: format!("hello, {}", greet.name) })
+//! }
+//!
+//! events_protocol::inventory::submit! {
+//!     Registration::new("demo:greet", 1, HandlerFn::Sync(greet), file!(), line!())
+//! }
+//!
+//! let answer = events_protocol::process_event(
+//!     r#"{"name":"demo:greet","version":1,"id":"i-1","flowId":"f-1","payload":{"name":"Ada"},"auth":{"token":"t"}}"#,
+//! );
+//! assert_eq!(
+//!     answer,
+//!     r#"{"name":"demo:greet:response","version":1,"id":"i-1","flowId":"f-1","payload":{"text":"hello, Ada"},"identity":{},"auth":{},"metadata":{}}"#
+//! );
+//! ```
+//!
+//! The parts, each in its own module:
+//!
+//! - the event model, [`Event`], read leniently or strictly ([`ReadMode`]) and
+//!   written with the eight keys in the protocol's order;
+//! - errors: [`EventErrorType`], [`ErrorPayload`], the handler's [`EventError`],
+//!   and the reading errors [`ProtocolError`] and [`ViewError`];
+//! - answers: [`Response`], [`Redirect`], [`IntoResponse`], and request events
+//!   with [`EventBuilder`];
+//! - the [`Registry`] of handlers (link-time, or filled by hand);
+//! - the [`Processor`] that answers bodies, behind [`process_event`];
+//! - the [`EventContext`] a handler runs in.
+
+#![warn(missing_docs)]
+
+mod builder;
+mod context;
+mod error;
+mod event;
+mod parse;
+mod processor;
+mod raw;
+mod registry;
+mod request;
+mod response;
+mod view;
+mod write;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use builder::EventBuilder;
+pub use context::{EventContext, WithContext};
+pub use error::{ErrorPayload, EventError, EventErrorType};
+pub use event::Event;
+pub use parse::{FieldError, ProtocolError, ReadMode};
+pub use processor::{DEFAULT_MAX_BODY_BYTES, NotFoundStyle, Processor};
+pub use registry::{
+    BoxFuture, DuplicateHandler, DuplicateHandlers, HandlerFn, Location, Registration, Registry,
+    check_handlers,
+};
+pub use request::EventRequest;
+pub use response::{IntoResponse, Json, Redirect, Response};
+pub use view::{MismatchKind, ViewError};
+
+/// The `inventory` crate, for submitting a [`Registration`] by hand.
+pub use inventory;
+
+/// The processor of [`process_event`] and its variants: the link-time
+/// registry, default options.
+static DEFAULT: Processor = Processor::new();
+
+/// Answers one event body with the link-time registry's handlers: the
+/// response event, or the error event PROTOCOL.md §5 prescribes. Never panics.
+pub fn process_event(body: &str) -> String {
+    DEFAULT.process(body)
+}
+
+/// [`process_event`] for a body given as bytes.
+pub fn process_event_bytes(body: &[u8]) -> String {
+    DEFAULT.process_bytes(body)
+}
+
+/// [`process_event`] that awaits `async` handlers in place, on any runtime.
+pub fn process_event_async(body: &str) -> impl std::future::Future<Output = String> + Send + '_ {
+    DEFAULT.process_async(body)
+}

@@ -1,0 +1,432 @@
+//! The processor: reads a body, finds its handler, calls it, and writes the
+//! answer, producing every outcome of PROTOCOL.md §5 by itself.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use serde::Serialize;
+
+use crate::context::Entered;
+use crate::parse::{FieldError, ReadMode, fresh_uuid};
+use crate::registry::{Handler, HandlerFn, Lookup, Registry};
+use crate::write::Envelope;
+use crate::{Event, EventContext, EventError, ProtocolError, Response};
+
+/// The largest body a [`Processor`] reads by default: 2 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// How the processor names the answer to an event no handler serves
+/// (PROTOCOL.md §5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum NotFoundStyle {
+    /// `<name>:notFound`, the request's version, code `EVENT_NOT_FOUND`,
+    /// parameters `{"message", "event", "version"}`.
+    #[default]
+    Protocol,
+    /// The Kotlin reference's form: `eventNotFound`, version `1`, code
+    /// `NO_EVENT_HANDLER_FOUND`, parameters `{"event", "version"}`.
+    Kotlin,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    Global,
+    Own(Arc<Registry>),
+}
+
+/// Answers event bodies with the handlers of a [`Registry`].
+///
+/// [`Processor::new`] serves the link-time registry, as
+/// [`process_event`](crate::process_event) does; the options choose lenient
+/// or strict reading, the naming of not-found answers and the body limit.
+///
+/// ```
+/// use events_protocol::{NotFoundStyle, Processor, ReadMode};
+///
+/// let processor = Processor::new()
+///     .read_mode(ReadMode::Strict)
+///     .not_found_style(NotFoundStyle::Kotlin)
+///     .max_body_bytes(64 * 1024);
+/// let answer = processor.process(
+///     r#"{"name":"no:such","version":3,"id":"i","flowId":"f","payload":null,"identity":{},"auth":{},"metadata":{}}"#,
+/// );
+/// assert_eq!(
+///     answer,
+///     r#"{"name":"eventNotFound","version":1,"id":"i","flowId":"f","payload":{"code":"NO_EVENT_HANDLER_FOUND","parameters":{"event":"no:such","version":3}},"identity":{},"auth":{},"metadata":{}}"#
+/// );
+/// ```
+#[derive(Clone, Debug)]
+pub struct Processor {
+    source: Source,
+    mode: ReadMode,
+    not_found: NotFoundStyle,
+    max_body_bytes: usize,
+}
+
+impl Default for Processor {
+    fn default() -> Processor {
+        Processor::new()
+    }
+}
+
+/// What reading and looking up a body left to do.
+enum Step<'a, 'r> {
+    Answered(String),
+    Call(Event<'a>, &'r Handler),
+}
+
+impl Processor {
+    /// A processor of the link-time registry, lenient, with the protocol's
+    /// not-found naming and a body limit of [`DEFAULT_MAX_BODY_BYTES`].
+    pub const fn new() -> Processor {
+        Processor {
+            source: Source::Global,
+            mode: ReadMode::Lenient,
+            not_found: NotFoundStyle::Protocol,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// A processor of an explicit registry.
+    pub fn with_registry(registry: impl Into<Arc<Registry>>) -> Processor {
+        Processor {
+            source: Source::Own(registry.into()),
+            ..Processor::new()
+        }
+    }
+
+    /// Sets how bodies are read.
+    #[must_use]
+    pub fn read_mode(mut self, mode: ReadMode) -> Processor {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets how not-found answers are named.
+    #[must_use]
+    pub fn not_found_style(mut self, style: NotFoundStyle) -> Processor {
+        self.not_found = style;
+        self
+    }
+
+    /// Sets the largest body read; a larger one is answered `badProtocol`
+    /// with the error type `too_large`.
+    #[must_use]
+    pub fn max_body_bytes(mut self, limit: usize) -> Processor {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The largest body read.
+    pub fn body_limit(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    /// The registry served.
+    pub fn registry(&self) -> &Registry {
+        match &self.source {
+            Source::Global => Registry::global(),
+            Source::Own(registry) => registry,
+        }
+    }
+
+    /// Answers one body. An `async` handler is driven to completion on this
+    /// thread; use [`Processor::process_async`] inside an async runtime.
+    pub fn process(&self, body: &str) -> String {
+        self.process_bytes(body.as_bytes())
+    }
+
+    /// Answers one body given as bytes; bytes that are not UTF-8 are answered
+    /// `badProtocol`.
+    pub fn process_bytes(&self, body: &[u8]) -> String {
+        match self.prepare(body) {
+            Step::Answered(answer) => answer,
+            Step::Call(event, handler) => {
+                let response = match handler {
+                    Handler::Static(HandlerFn::Sync(function)) => {
+                        call_sync(&event, || function(&event))
+                    }
+                    Handler::Sync(function) => call_sync(&event, || function(&event)),
+                    Handler::Static(HandlerFn::Async(_)) | Handler::Async(_) => {
+                        block_on(call_async(&event, handler))
+                    }
+                };
+                answer(&event, &response)
+            }
+        }
+    }
+
+    /// Answers one body, awaiting `async` handlers in place. The future
+    /// depends on no particular async runtime. Synchronous handlers run
+    /// inline, on the polling thread.
+    pub fn process_async<'a>(&'a self, body: &'a str) -> impl Future<Output = String> + Send + 'a {
+        self.process_bytes_async(body.as_bytes())
+    }
+
+    /// [`Processor::process_async`] for a body given as bytes.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "the signature promises a `Send` future, which an `async fn` would not state"
+    )]
+    pub fn process_bytes_async<'a>(
+        &'a self,
+        body: &'a [u8],
+    ) -> impl Future<Output = String> + Send + 'a {
+        async move {
+            match self.prepare(body) {
+                Step::Answered(answer) => answer,
+                Step::Call(event, handler) => {
+                    let response = match handler {
+                        Handler::Static(HandlerFn::Sync(function)) => {
+                            call_sync(&event, || function(&event))
+                        }
+                        Handler::Sync(function) => call_sync(&event, || function(&event)),
+                        Handler::Static(HandlerFn::Async(_)) | Handler::Async(_) => {
+                            call_async(&event, handler).await
+                        }
+                    };
+                    answer(&event, &response)
+                }
+            }
+        }
+    }
+
+    /// Whether the body's handler is `async`; `false` when the body is not an
+    /// event or has no handler. A server uses it to run synchronous handlers
+    /// where blocking is allowed.
+    pub fn is_async(&self, body: &[u8]) -> bool {
+        matches!(self.prepare(body), Step::Call(_, handler) if handler.is_async())
+    }
+
+    fn prepare<'a>(&self, body: &'a [u8]) -> Step<'a, '_> {
+        if body.len() > self.max_body_bytes {
+            let error = ProtocolError::too_large(body.len(), self.max_body_bytes);
+            return Step::Answered(bad_protocol(&error));
+        }
+        let event = match Event::from_slice(body, self.mode) {
+            Ok(event) => event,
+            Err(error) => return Step::Answered(bad_protocol(&error)),
+        };
+        match self.registry().lookup(event.name(), event.version()) {
+            Lookup::Found(handler) => Step::Call(event, handler),
+            Lookup::Missing => Step::Answered(self.not_found(&event)),
+            Lookup::Clash(clash) => {
+                tracing::error!(%clash, "event not served: duplicate handlers");
+                let response = Response::error(&EventError::error("UNHANDLED_ERROR"));
+                Step::Answered(answer(&event, &response))
+            }
+        }
+    }
+
+    fn not_found(&self, event: &Event<'_>) -> String {
+        match self.not_found {
+            NotFoundStyle::Protocol => {
+                #[derive(Serialize)]
+                struct Parameters<'a> {
+                    message: String,
+                    event: &'a str,
+                    version: i64,
+                }
+                let parameters = Parameters {
+                    message: format!(
+                        "Event Name {} of version {} was not found",
+                        event.name(),
+                        event.version()
+                    ),
+                    event: event.name(),
+                    version: event.version(),
+                };
+                let payload = ErrorBody {
+                    code: "EVENT_NOT_FOUND",
+                    parameters,
+                };
+                answer(event, &Response::with_suffix("notFound", &payload))
+            }
+            NotFoundStyle::Kotlin => {
+                #[derive(Serialize)]
+                struct Parameters<'a> {
+                    event: &'a str,
+                    version: i64,
+                }
+                let payload = ErrorBody {
+                    code: "NO_EVENT_HANDLER_FOUND",
+                    parameters: Parameters {
+                        event: event.name(),
+                        version: event.version(),
+                    },
+                };
+                standalone("eventNotFound", 1, event.id(), event.flow_id(), &payload)
+            }
+        }
+    }
+}
+
+/// An error payload with typed parameters.
+#[derive(Serialize)]
+pub(crate) struct ErrorBody<P> {
+    pub code: &'static str,
+    pub parameters: P,
+}
+
+/// The `badProtocol` answer to a body that is not a well-formed event.
+fn bad_protocol(error: &ProtocolError) -> String {
+    #[derive(Serialize)]
+    struct Parameters<'a> {
+        #[serde(rename = "propertyName")]
+        property_name: &'a str,
+        fields: &'a [FieldError],
+    }
+    let payload = ErrorBody {
+        code: "INVALID_COMMUNICATION_PROTOCOL",
+        parameters: Parameters {
+            property_name: error.property_name(),
+            fields: error.fields(),
+        },
+    };
+    let id = error
+        .id()
+        .map_or_else(fresh_uuid, |id| Cow::Owned(id.to_owned()));
+    let flow_id = error
+        .flow_id()
+        .map_or_else(fresh_uuid, |flow_id| Cow::Owned(flow_id.to_owned()));
+    standalone(
+        "badProtocol",
+        error.version().unwrap_or(1),
+        &id,
+        &flow_id,
+        &payload,
+    )
+}
+
+/// An answer whose name stands alone, not appended to the request's.
+fn standalone<T: Serialize>(
+    name: &str,
+    version: i64,
+    id: &str,
+    flow_id: &str,
+    payload: &T,
+) -> String {
+    match crate::raw::to_raw(payload) {
+        Ok(payload) => Envelope {
+            name,
+            suffix: None,
+            version,
+            id,
+            flow_id,
+            payload: payload.get(),
+            identity: "{}",
+            auth: "{}",
+            metadata: "{}",
+        }
+        .to_json(),
+        Err(error) => {
+            let response = Response::unhandled(format!("cannot write `{name}`: {error}"));
+            let mut out = String::new();
+            response.write(name, version, id, flow_id, &mut out);
+            out
+        }
+    }
+}
+
+/// Writes `response` as the answer to `event`.
+fn answer(event: &Event<'_>, response: &Response) -> String {
+    let mut out = String::new();
+    response.write(
+        event.name(),
+        event.version(),
+        event.id(),
+        event.flow_id(),
+        &mut out,
+    );
+    out
+}
+
+/// Calls a synchronous handler with the event's context current, turning a
+/// panic into `UNHANDLED_ERROR`.
+fn call_sync(event: &Event<'_>, call: impl FnOnce() -> Response) -> Response {
+    let _context = Entered::enter(event.id(), event.flow_id());
+    catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|panic| panicked(event, &*panic))
+}
+
+/// Awaits an `async` handler with the event's context current at every poll,
+/// turning a panic into `UNHANDLED_ERROR`.
+async fn call_async(event: &Event<'_>, handler: &Handler) -> Response {
+    let context = EventContext::new(event.id(), event.flow_id());
+    let future = match handler {
+        Handler::Static(HandlerFn::Async(function)) => {
+            let started = catch_unwind(AssertUnwindSafe(|| function(event)));
+            match started {
+                Ok(future) => CatchUnwind(context.wrap(future)).await,
+                Err(panic) => Err(panic),
+            }
+        }
+        Handler::Async(function) => {
+            let owned = event.clone().into_owned();
+            match catch_unwind(AssertUnwindSafe(|| function(owned))) {
+                Ok(future) => CatchUnwind(context.wrap(future)).await,
+                Err(panic) => Err(panic),
+            }
+        }
+        Handler::Static(HandlerFn::Sync(_)) | Handler::Sync(_) => {
+            Ok(Response::unhandled("a synchronous handler was awaited"))
+        }
+    };
+    future.unwrap_or_else(|panic| panicked(event, &*panic))
+}
+
+fn panicked(event: &Event<'_>, panic: &(dyn Any + Send)) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic with a non-text payload");
+    Response::unhandled(format!(
+        "the handler of `{}` version {} panicked: {message}",
+        event.name(),
+        event.version()
+    ))
+}
+
+/// A future whose panics are caught and returned.
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.0;
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut *inner).poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// Drives a future to completion on this thread, parking between wake-ups.
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unparker(Thread);
+    impl Wake for Unparker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unparker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => thread::park(),
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Where handlers are found: the link-time registry that `inventory` fills,
+//! and explicit registries filled by hand.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+use crate::{Event, IntoResponse, Response};
+
+/// A boxed, `Send` future, as async handlers return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A handler as the link-time registry holds it: a plain function pointer.
+#[derive(Clone, Copy)]
+pub enum HandlerFn {
+    /// A synchronous handler.
+    Sync(fn(&Event<'_>) -> Response),
+    /// An `async` handler; its future borrows the request.
+    Async(for<'a> fn(&'a Event<'a>) -> BoxFuture<'a, Response>),
+}
+
+impl fmt::Debug for HandlerFn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HandlerFn::Sync(_) => "HandlerFn::Sync",
+            HandlerFn::Async(_) => "HandlerFn::Async",
+        })
+    }
+}
+
+/// Where a handler was declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The source file.
+    pub file: &'static str,
+    /// The line in it.
+    pub line: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// One handler submitted to the link-time registry.
+///
+/// `#[event_handler]` submits these; by hand it is the same one statement:
+///
+/// ```
+/// use events_protocol::{Event, HandlerFn, Registration, Response};
+///
+/// fn ping(_event: &Event<'_>) -> Response {
+///     Response::success("pong")
+/// }
+///
+/// events_protocol::inventory::submit! {
+///     Registration::new("demo:ping", 1, HandlerFn::Sync(ping), file!(), line!())
+/// }
+///
+/// let answer = events_protocol::process_event(r#"{"name":"demo:ping","version":1,"id":"i","flowId":"f"}"#);
+/// assert_eq!(
+///     answer,
+///     r#"{"name":"demo:ping:response","version":1,"id":"i","flowId":"f","payload":"pong","identity":{},"auth":{},"metadata":{}}"#
+/// );
+/// ```
+#[derive(Debug)]
+pub struct Registration {
+    name: &'static str,
+    version: i64,
+    handler: HandlerFn,
+    location: Location,
+}
+
+impl Registration {
+    /// A registration of `handler` for (`name`, `version`), declared at
+    /// `file`:`line`.
+    pub const fn new(
+        name: &'static str,
+        version: i64,
+        handler: HandlerFn,
+        file: &'static str,
+        line: u32,
+    ) -> Registration {
+        Registration {
+            name,
+            version,
+            handler,
+            location: Location { file, line },
+        }
+    }
+
+    /// The event's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The event's version.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// Where it was declared.
+    pub fn location(&self) -> Location {
+        self.location
+    }
+}
+
+inventory::collect!(Registration);
+
+type DynSync = dyn Fn(&Event<'_>) -> Response + Send + Sync;
+type DynAsync = dyn Fn(Event<'static>) -> BoxFuture<'static, Response> + Send + Sync;
+
+/// A handler held by a [`Registry`].
+#[derive(Clone)]
+pub(crate) enum Handler {
+    Static(HandlerFn),
+    Sync(Arc<DynSync>),
+    Async(Arc<DynAsync>),
+}
+
+impl Handler {
+    /// Whether calling it returns a future.
+    pub(crate) fn is_async(&self) -> bool {
+        matches!(
+            self,
+            Handler::Static(HandlerFn::Async(_)) | Handler::Async(_)
+        )
+    }
+}
+
+/// Two handlers declared for the same (name, version). Neither is called:
+/// the processor answers such an event with `UNHANDLED_ERROR` and logs this.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("event `{name}` version {version} has two handlers: at {first} and at {second}")]
+pub struct DuplicateHandler {
+    /// The event's name.
+    pub name: String,
+    /// The event's version.
+    pub version: i64,
+    /// Where the first handler was declared.
+    pub first: Location,
+    /// Where the second handler was declared.
+    pub second: Location,
+}
+
+/// Every duplicated (name, version) of a registry, from
+/// [`check_handlers`](crate::check_handlers) or [`Registry::check`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct DuplicateHandlers(pub Vec<DuplicateHandler>);
+
+enum Slot {
+    One(Handler, Location),
+    /// Declared twice or more: the first location and every duplicate.
+    Clash(usize),
+}
+
+/// A set of handlers, looked up by (name, version) in constant time.
+///
+/// [`Registry::global`] holds every handler submitted at link time (by
+/// `#[event_handler]` or [`Registration`]). A `Registry::new()` is filled by
+/// hand, with functions or closures, for programs that build handlers at run
+/// time, for tests, and for several processors in one process.
+///
+/// ```
+/// use events_protocol::{Event, EventError, Json, Processor, Registry};
+///
+/// let mut registry = Registry::new();
+/// registry.register("math:double", 1, |event: &Event<'_>| {
+///     let n: i64 = event.payload_as().map_err(|_| EventError::bad_request("NOT_A_NUMBER"))?;
+///     Ok::<_, EventError>(Json(n * 2))
+/// })?;
+/// let processor = Processor::with_registry(registry);
+/// let answer = processor.process(r#"{"name":"math:double","version":1,"id":"i","flowId":"f","payload":21}"#);
+/// assert!(answer.contains(r#""payload":42"#));
+/// # Ok::<(), events_protocol::DuplicateHandler>(())
+/// ```
+#[derive(Default)]
+pub struct Registry {
+    slots: HashMap<Box<str>, Vec<(i64, Slot)>>,
+    clashes: Vec<DuplicateHandler>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// The link-time registry: every [`Registration`] submitted in the
+    /// program, gathered once, on first use.
+    pub fn global() -> &'static Registry {
+        static GLOBAL: OnceLock<Registry> = OnceLock::new();
+        GLOBAL.get_or_init(|| {
+            let mut registry = Registry::new();
+            for registration in inventory::iter::<Registration> {
+                registry.insert(
+                    registration.name,
+                    registration.version,
+                    Handler::Static(registration.handler),
+                    registration.location,
+                );
+            }
+            for clash in &registry.clashes {
+                tracing::error!(%clash, "duplicate event handler");
+            }
+            registry
+        })
+    }
+
+    /// Adds a synchronous handler: any function or closure of the request
+    /// that returns an [`IntoResponse`].
+    ///
+    /// # Errors
+    ///
+    /// A [`DuplicateHandler`] when (`name`, `version`) already has one; the
+    /// registry keeps the first.
+    #[track_caller]
+    pub fn register<F, R>(
+        &mut self,
+        name: impl Into<String>,
+        version: i64,
+        handler: F,
+    ) -> Result<&mut Registry, DuplicateHandler>
+    where
+        F: Fn(&Event<'_>) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        let handler: Arc<DynSync> =
+            Arc::new(move |event: &Event<'_>| handler(event).into_response());
+        self.add(name.into(), version, Handler::Sync(handler), caller())
+    }
+
+    /// Adds an `async` handler: a function or closure of the (owned) request
+    /// that returns a `Send` future of an [`IntoResponse`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Registry::register`].
+    #[track_caller]
+    pub fn register_async<F, Fut, R>(
+        &mut self,
+        name: impl Into<String>,
+        version: i64,
+        handler: F,
+    ) -> Result<&mut Registry, DuplicateHandler>
+    where
+        F: Fn(Event<'static>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoResponse,
+    {
+        let handler: Arc<DynAsync> = Arc::new(move |event: Event<'static>| {
+            let future = handler(event);
+            Box::pin(async move { future.await.into_response() }) as BoxFuture<'static, Response>
+        });
+        self.add(name.into(), version, Handler::Async(handler), caller())
+    }
+
+    /// Adds a link-time [`Registration`] by hand, for instance to serve some
+    /// of the program's macro handlers from a registry of its own.
+    ///
+    /// # Errors
+    ///
+    /// As [`Registry::register`].
+    pub fn register_static(
+        &mut self,
+        registration: &Registration,
+    ) -> Result<&mut Registry, DuplicateHandler> {
+        self.add(
+            registration.name.to_owned(),
+            registration.version,
+            Handler::Static(registration.handler),
+            registration.location,
+        )
+    }
+
+    fn add(
+        &mut self,
+        name: String,
+        version: i64,
+        handler: Handler,
+        second: Location,
+    ) -> Result<&mut Registry, DuplicateHandler> {
+        if let Some(first) = self.location_of(&name, version) {
+            return Err(DuplicateHandler {
+                name,
+                version,
+                first,
+                second,
+            });
+        }
+        self.insert(&name, version, handler, second);
+        Ok(self)
+    }
+
+    /// Where the (first) handler of (name, version) was declared.
+    fn location_of(&self, name: &str, version: i64) -> Option<Location> {
+        let (_, slot) = self.slots.get(name)?.iter().find(|(v, _)| *v == version)?;
+        Some(match slot {
+            Slot::One(_, location) => *location,
+            Slot::Clash(index) => self.clashes[*index].first,
+        })
+    }
+
+    fn insert(&mut self, name: &str, version: i64, handler: Handler, location: Location) {
+        let versions = self.slots.entry(name.into()).or_default();
+        match versions.iter_mut().find(|(v, _)| *v == version) {
+            None => versions.push((version, Slot::One(handler, location))),
+            Some((_, slot)) => {
+                let first = match slot {
+                    Slot::One(_, first) => *first,
+                    Slot::Clash(index) => self.clashes[*index].first,
+                };
+                *slot = Slot::Clash(self.clashes.len());
+                self.clashes.push(DuplicateHandler {
+                    name: name.to_owned(),
+                    version,
+                    first,
+                    second: location,
+                });
+            }
+        }
+    }
+
+    /// Every (name, version) declared more than once, with both locations.
+    ///
+    /// # Errors
+    ///
+    /// The duplicates, when there are any.
+    pub fn check(&self) -> Result<(), DuplicateHandlers> {
+        if self.clashes.is_empty() {
+            Ok(())
+        } else {
+            Err(DuplicateHandlers(self.clashes.clone()))
+        }
+    }
+
+    /// The (name, version) pairs this registry serves, sorted.
+    pub fn events(&self) -> Vec<(&str, i64)> {
+        let mut events: Vec<(&str, i64)> = self
+            .slots
+            .iter()
+            .flat_map(|(name, versions)| {
+                versions
+                    .iter()
+                    .filter(|(_, slot)| matches!(slot, Slot::One(..)))
+                    .map(move |(version, _)| (&**name, *version))
+            })
+            .collect();
+        events.sort_unstable();
+        events
+    }
+
+    /// Looks up (name, version).
+    pub(crate) fn lookup(&self, name: &str, version: i64) -> Lookup<'_> {
+        let found = self
+            .slots
+            .get(name)
+            .and_then(|versions| versions.iter().find(|(v, _)| *v == version));
+        match found {
+            None => Lookup::Missing,
+            Some((_, Slot::One(handler, _))) => Lookup::Found(handler),
+            Some((_, Slot::Clash(index))) => Lookup::Clash(&self.clashes[*index]),
+        }
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("events", &self.events())
+            .field("duplicates", &self.clashes)
+            .finish()
+    }
+}
+
+/// What a lookup found.
+pub(crate) enum Lookup<'r> {
+    Found(&'r Handler),
+    Missing,
+    Clash(&'r DuplicateHandler),
+}
+
+#[track_caller]
+fn caller() -> Location {
+    let location = std::panic::Location::caller();
+    Location {
+        file: location.file(),
+        line: location.line(),
+    }
+}
+
+/// Checks the link-time registry for a (name, version) declared twice; call
+/// it at start-up to refuse to serve with an ambiguous set of handlers.
+///
+/// # Errors
+///
+/// Every duplicate, each with both source locations.
+pub fn check_handlers() -> Result<(), DuplicateHandlers> {
+    Registry::global().check()
+}

@@ -1,0 +1,52 @@
+//! Typed requests: an event's name, version, payload and response type in one
+//! type, so that a call is checked by the compiler on both sides.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A typed request: the event it is sent as and the payload it answers with.
+///
+/// `#[event_handler]` writes one for every handler, and
+/// `#[derive(EventRequest)]` for a payload struct; the client's typed `call`
+/// takes any of them.
+///
+/// ```
+/// use events_protocol::EventRequest;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize)]
+/// struct GetProfile {
+///     user_id: u64,
+/// }
+///
+/// #[derive(Deserialize)]
+/// struct Profile {
+///     name: String,
+/// }
+///
+/// impl EventRequest for GetProfile {
+///     const NAME: &'static str = "user:profile:get";
+///     const VERSION: i64 = 1;
+///     type Payload = GetProfile;
+///     type Response = Profile;
+///
+///     fn payload(&self) -> &GetProfile {
+///         self
+///     }
+/// }
+///
+/// assert_eq!(GetProfile::NAME, "user:profile:get");
+/// ```
+pub trait EventRequest {
+    /// The event's name.
+    const NAME: &'static str;
+    /// The event's version.
+    const VERSION: i64;
+    /// What is sent as the event's payload.
+    type Payload: Serialize + ?Sized;
+    /// What a success answer's payload reads into.
+    type Response: DeserializeOwned;
+
+    /// The payload to send.
+    fn payload(&self) -> &Self::Payload;
+}

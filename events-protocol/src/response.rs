@@ -1,0 +1,306 @@
+//! Building responses: success, redirect and error, carrying over only what
+//! PROTOCOL.md §4 allows.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::raw::{empty_object, to_raw};
+use crate::write::Envelope;
+use crate::{Event, EventError};
+
+/// The payload of a `redirect` answer: where the caller should go instead.
+///
+/// ```
+/// use events_protocol::Redirect;
+///
+/// let redirect = Redirect::to("https://example.com/login").with_query("next", "/home");
+/// assert_eq!(
+///     serde_json::to_string(&redirect).unwrap(),
+///     r#"{"url":"https://example.com/login","queryParameters":{"next":"/home"}}"#
+/// );
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Redirect {
+    /// The address to go to.
+    pub url: String,
+    /// Query parameters to add to it.
+    #[serde(rename = "queryParameters", default)]
+    pub query_parameters: Map<String, Value>,
+}
+
+impl Redirect {
+    /// A redirect to `url` with no query parameters.
+    pub fn to(url: impl Into<String>) -> Redirect {
+        Redirect {
+            url: url.into(),
+            query_parameters: Map::new(),
+        }
+    }
+
+    /// Adds (or replaces) a query parameter.
+    #[must_use]
+    pub fn with_query(mut self, key: impl Into<String>, value: impl Into<Value>) -> Redirect {
+        self.query_parameters.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// What a handler answers, before it is written as the event
+/// `<request name>:<suffix>`.
+///
+/// The response copies `version`, `id` and `flowId` from its request;
+/// `identity`, `auth` and `metadata` are `{}` unless set here (PROTOCOL.md §4).
+/// A value that cannot be serialised makes the answer an `error` event with
+/// the code `UNHANDLED_ERROR`; the detail goes to the log, never to the caller.
+///
+/// ```
+/// use events_protocol::{Event, Response};
+///
+/// let request = Event::from_json(
+///     r#"{"name":"user:get","version":2,"id":"i","flowId":"f","auth":{"token":"secret"}}"#,
+/// )?;
+/// let answer = Response::success(&serde_json::json!({"name": "Ada"}))
+///     .with_metadata(&serde_json::json!({"origin": "users"}))
+///     .to_event(&request);
+/// assert_eq!(
+///     answer.to_json(),
+///     r#"{"name":"user:get:response","version":2,"id":"i","flowId":"f","payload":{"name":"Ada"},"identity":{},"auth":{},"metadata":{"origin":"users"}}"#
+/// );
+/// # Ok::<(), events_protocol::ProtocolError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Response {
+    suffix: Cow<'static, str>,
+    payload: Box<RawValue>,
+    identity: Option<Box<RawValue>>,
+    auth: Option<Box<RawValue>>,
+    metadata: Option<Box<RawValue>>,
+    /// Why this answer could not be built, for the log; `Some` makes it an
+    /// `UNHANDLED_ERROR`.
+    fault: Option<String>,
+}
+
+impl Response {
+    /// A `response` (success) with `payload`.
+    pub fn success<T: Serialize + ?Sized>(payload: &T) -> Response {
+        Response::with_suffix("response", payload)
+    }
+
+    /// A `redirect` with the payload `{"url", "queryParameters"}`.
+    pub fn redirect(redirect: &Redirect) -> Response {
+        Response::with_suffix("redirect", redirect)
+    }
+
+    /// An error: suffix the error's type, payload `{"code", "parameters"}`.
+    pub fn error(error: &EventError) -> Response {
+        Response::with_suffix(error.error_type().as_str().to_owned(), error)
+    }
+
+    /// An answer with any suffix, for full control of the answer's name.
+    pub fn with_suffix<T: Serialize + ?Sized>(
+        suffix: impl Into<Cow<'static, str>>,
+        payload: &T,
+    ) -> Response {
+        let mut response = Response::from_raw(suffix, empty_object().to_owned());
+        match to_raw(payload) {
+            Ok(raw) => response.payload = raw,
+            Err(error) => response.fail("payload", &error),
+        }
+        response
+    }
+
+    /// An answer with a payload that is already JSON text.
+    pub fn from_raw(suffix: impl Into<Cow<'static, str>>, payload: Box<RawValue>) -> Response {
+        Response {
+            suffix: suffix.into(),
+            payload,
+            identity: None,
+            auth: None,
+            metadata: None,
+            fault: None,
+        }
+    }
+
+    /// The `UNHANDLED_ERROR` answer, with a detail for the log only.
+    pub fn unhandled(detail: impl Into<String>) -> Response {
+        let mut response = Response::from_raw("error", empty_object().to_owned());
+        response.fault = Some(detail.into());
+        response
+    }
+
+    /// Sets the answer's `identity` (an object).
+    #[must_use]
+    pub fn with_identity<T: Serialize + ?Sized>(mut self, identity: &T) -> Response {
+        self.identity = self.object("identity", identity);
+        self
+    }
+
+    /// Sets the answer's `auth` (an object). Nothing of the request's `auth`
+    /// is ever copied: only what is set here is sent.
+    #[must_use]
+    pub fn with_auth<T: Serialize + ?Sized>(mut self, auth: &T) -> Response {
+        self.auth = self.object("auth", auth);
+        self
+    }
+
+    /// Sets the answer's `metadata` (an object).
+    #[must_use]
+    pub fn with_metadata<T: Serialize + ?Sized>(mut self, metadata: &T) -> Response {
+        self.metadata = self.object("metadata", metadata);
+        self
+    }
+
+    fn object<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Option<Box<RawValue>> {
+        match to_raw(value) {
+            Ok(raw) if raw.get().starts_with('{') => Some(raw),
+            Ok(raw) => {
+                self.fault = Some(format!("the answer's {key} is not an object: {raw}"));
+                None
+            }
+            Err(error) => {
+                self.fail(key, &error);
+                None
+            }
+        }
+    }
+
+    fn fail(&mut self, key: &str, error: &serde_json::Error) {
+        self.fault = Some(format!("the answer's {key} cannot be serialised: {error}"));
+    }
+
+    /// The suffix of the answer's name (`response`, `badRequest`, ...).
+    pub fn suffix(&self) -> &str {
+        &self.suffix
+    }
+
+    /// The answer's payload.
+    pub fn payload(&self) -> &RawValue {
+        &self.payload
+    }
+
+    /// Why the answer could not be built, when it could not: such an answer
+    /// is sent as `UNHANDLED_ERROR`.
+    pub fn fault(&self) -> Option<&str> {
+        self.fault.as_deref()
+    }
+
+    /// The answer written as the complete event for `request`.
+    pub fn to_event(&self, request: &Event<'_>) -> Event<'static> {
+        if self.fault.is_some() {
+            return Response::error(&EventError::error("UNHANDLED_ERROR")).to_event(request);
+        }
+        let object = |value: &Option<Box<RawValue>>| {
+            Cow::Owned(value.clone().unwrap_or_else(|| empty_object().to_owned()))
+        };
+        Event {
+            name: Cow::Owned(format!("{}:{}", request.name(), self.suffix)),
+            version: request.version(),
+            id: Cow::Owned(request.id().to_owned()),
+            flow_id: Cow::Owned(request.flow_id().to_owned()),
+            payload: Cow::Owned(self.payload.clone()),
+            identity: object(&self.identity),
+            auth: object(&self.auth),
+            metadata: object(&self.metadata),
+        }
+    }
+
+    /// The answer written as the JSON text of the event for `request`.
+    pub fn to_json(&self, request: &Event<'_>) -> String {
+        let mut out = String::new();
+        self.write(
+            request.name(),
+            request.version(),
+            request.id(),
+            request.flow_id(),
+            &mut out,
+        );
+        out
+    }
+
+    /// Appends the event for a request of this name, version, id and flow id.
+    pub(crate) fn write(
+        &self,
+        name: &str,
+        version: i64,
+        id: &str,
+        flow_id: &str,
+        out: &mut String,
+    ) {
+        if let Some(fault) = &self.fault {
+            tracing::error!(event = name, version, id, flow_id, detail = %fault, "UNHANDLED_ERROR");
+            let error = EventError::error("UNHANDLED_ERROR");
+            return Response::error(&error).write(name, version, id, flow_id, out);
+        }
+        let empty = empty_object();
+        let envelope = Envelope {
+            name,
+            suffix: Some(&self.suffix),
+            version,
+            id,
+            flow_id,
+            payload: self.payload.get(),
+            identity: self.identity.as_deref().unwrap_or(empty).get(),
+            auth: self.auth.as_deref().unwrap_or(empty).get(),
+            metadata: self.metadata.as_deref().unwrap_or(empty).get(),
+        };
+        out.reserve(envelope.estimated_len());
+        envelope.write(out);
+    }
+}
+
+/// What a handler may return: turned into its [`Response`].
+///
+/// Implemented for [`Response`], [`Redirect`], [`EventError`], [`Json`], and
+/// `Result<T, E>` where `T` is one of these and `E: Into<EventError>`.
+pub trait IntoResponse {
+    /// The answer.
+    fn into_response(self) -> Response;
+}
+
+impl IntoResponse for Response {
+    fn into_response(self) -> Response {
+        self
+    }
+}
+
+impl IntoResponse for Redirect {
+    fn into_response(self) -> Response {
+        Response::redirect(&self)
+    }
+}
+
+impl IntoResponse for EventError {
+    fn into_response(self) -> Response {
+        Response::error(&self)
+    }
+}
+
+impl<T: IntoResponse, E: Into<EventError>> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(value) => value.into_response(),
+            Err(error) => Response::error(&error.into()),
+        }
+    }
+}
+
+/// A success answer whose payload is any serialisable value.
+///
+/// ```
+/// use events_protocol::{IntoResponse, Json};
+///
+/// let response = Json(vec![1, 2, 3]).into_response();
+/// assert_eq!(response.suffix(), "response");
+/// assert_eq!(response.payload().get(), "[1,2,3]");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        Response::success(&self.0)
+    }
+}

@@ -1,0 +1,163 @@
+//! Typed views of the envelope's JSON texts, with errors that name the path
+//! that failed.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How a value failed to fit the type it was read into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MismatchKind {
+    /// A required field is absent (`missing`).
+    Missing,
+    /// A value has the wrong JSON type (`invalid_type`).
+    InvalidType,
+    /// A value has the right type but a wrong value or length (`invalid_value`).
+    InvalidValue,
+    /// A field the type does not accept (`unknown_field`).
+    UnknownField,
+}
+
+impl MismatchKind {
+    /// The `errorType` written in a `badRequest` answer.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MismatchKind::Missing => "missing",
+            MismatchKind::InvalidType => "invalid_type",
+            MismatchKind::InvalidValue => "invalid_value",
+            MismatchKind::UnknownField => "unknown_field",
+        }
+    }
+}
+
+impl fmt::Display for MismatchKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A payload, identity, auth or metadata object that does not fit the type a
+/// handler asked for. Serialises as one entry of a `badRequest` answer's
+/// `fields`: `{"name": <path>, "errorType": <kind>, "message": <text>}`.
+///
+/// ```
+/// use events_protocol::{Event, MismatchKind};
+///
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Address {
+///     zip: String,
+/// }
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Customer {
+///     address: Address,
+/// }
+///
+/// let event = Event::from_json(r#"{"name":"a:b","version":1,"payload":{"address":{}}}"#)?;
+/// let error = event.payload_as::<Customer>().unwrap_err();
+/// assert_eq!(error.path(), "address.zip");
+/// assert_eq!(error.kind(), MismatchKind::Missing);
+/// # Ok::<(), events_protocol::ProtocolError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewError {
+    path: String,
+    kind: MismatchKind,
+    message: String,
+}
+
+impl ViewError {
+    /// The path of the value that failed (`address.zip`, `items[2].price`),
+    /// prefixed with `identity`, `auth` or `metadata` for those views; empty
+    /// when the payload as a whole failed.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// How it failed.
+    pub fn kind(&self) -> MismatchKind {
+        self.kind
+    }
+
+    /// What failed, for a person.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ViewError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ViewError {}
+
+impl Serialize for ViewError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("FieldError", 3)?;
+        state.serialize_field("name", &self.path)?;
+        state.serialize_field("errorType", self.kind.as_str())?;
+        state.serialize_field("message", &self.message)?;
+        state.end()
+    }
+}
+
+/// Reads `json` into `T`; failures name their path below `root`.
+pub(crate) fn read<'de, T: Deserialize<'de>>(json: &'de str, root: &str) -> Result<T, ViewError> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let message = message_of(&inner);
+        let (kind, field) = classify(&message);
+        let mut full = String::from(root);
+        for part in [path.as_str(), field.unwrap_or("")] {
+            if part.is_empty() || part == "." {
+                continue;
+            }
+            if !full.is_empty() && !part.starts_with('[') {
+                full.push('.');
+            }
+            full.push_str(part);
+        }
+        ViewError {
+            path: full,
+            kind,
+            message,
+        }
+    })
+}
+
+/// serde_json's message without its ` at line L column C` tail.
+fn message_of(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let tail = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&tail) {
+        Some(head) => head.to_owned(),
+        None => text,
+    }
+}
+
+/// The text between the first pair of backticks at the start of `rest`.
+fn quoted(rest: &str) -> Option<&str> {
+    rest.strip_prefix('`')?.split('`').next()
+}
+
+/// The kind of a serde message, and the field it names when the failing value
+/// is one level below the path serde reports (missing and unknown fields).
+fn classify(message: &str) -> (MismatchKind, Option<&str>) {
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        (MismatchKind::Missing, quoted(rest))
+    } else if let Some(rest) = message.strip_prefix("unknown field ") {
+        (MismatchKind::UnknownField, quoted(rest))
+    } else if message.starts_with("invalid type") {
+        (MismatchKind::InvalidType, None)
+    } else {
+        (MismatchKind::InvalidValue, None)
+    }
+}
