@@ -11,20 +11,11 @@ pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::ViewError;
-use crate::processor::ErrorBody;
 
 /// The `badRequest` answer for a view that does not fit: code
 /// `MISSING_FIELDS`, the failing path in `fields`.
 pub fn bad_request(error: &ViewError) -> Response {
-    #[derive(Serialize)]
-    struct Parameters<'a> {
-        fields: [&'a ViewError; 1],
-    }
-    let payload = ErrorBody {
-        code: "MISSING_FIELDS",
-        parameters: Parameters { fields: [error] },
-    };
-    Response::with_suffix("badRequest", &payload)
+    error.clone().into_response()
 }
 
 /// Reads the payload, or answers `badRequest`.

@@ -252,7 +252,7 @@ impl<'a> Event<'a> {
 }
 
 impl Event<'static> {
-    /// Starts building a request event (see [`EventBuilder`]).
+    /// Starts building a request event (see [`EventBuilder`](crate::EventBuilder)).
     pub fn builder(name: impl Into<String>, version: i64) -> crate::EventBuilder {
         crate::EventBuilder::new(name, version)
     }

@@ -253,8 +253,9 @@ impl Response {
 
 /// What a handler may return: turned into its [`Response`].
 ///
-/// Implemented for [`Response`], [`Redirect`], [`EventError`], [`Json`], and
-/// `Result<T, E>` where `T` is one of these and `E: Into<EventError>`.
+/// Implemented for [`Response`], [`Redirect`], [`EventError`], [`Json`],
+/// [`ViewError`](crate::ViewError), and `Result<T, E>` where `T` is one of
+/// these and `E: Into<EventError>`.
 pub trait IntoResponse {
     /// The answer.
     fn into_response(self) -> Response;
@@ -284,6 +285,22 @@ impl<T: IntoResponse, E: Into<EventError>> IntoResponse for Result<T, E> {
             Ok(value) => value.into_response(),
             Err(error) => Response::error(&error.into()),
         }
+    }
+}
+
+/// A view that does not fit answers `badRequest` with the code
+/// `MISSING_FIELDS` and the failing path, exactly as PROTOCOL.md §5 writes it.
+impl IntoResponse for crate::ViewError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Parameters<'a> {
+            fields: [&'a crate::ViewError; 1],
+        }
+        let payload = crate::processor::ErrorBody {
+            code: "MISSING_FIELDS",
+            parameters: Parameters { fields: [&self] },
+        };
+        Response::with_suffix("badRequest", &payload)
     }
 }
 

@@ -4,6 +4,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::EventError;
 
 /// How a value failed to fit the type it was read into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,8 +70,8 @@ pub struct ViewError {
 
 impl ViewError {
     /// The path of the value that failed (`address.zip`, `items[2].price`),
-    /// prefixed with `identity`, `auth` or `metadata` for those views; empty
-    /// when the payload as a whole failed.
+    /// prefixed with `identity`, `auth` or `metadata` for those views;
+    /// `payload` (or `identity`, ...) when the object as a whole failed.
     pub fn path(&self) -> &str {
         &self.path
     }
@@ -96,6 +99,23 @@ impl fmt::Display for ViewError {
 
 impl std::error::Error for ViewError {}
 
+/// A view that does not fit is a `badRequest` with the code `MISSING_FIELDS`
+/// and the failure in `fields` (PROTOCOL.md §5), so `?` on a typed view in a
+/// handler answers it as the processor does for a macro handler (the keys of
+/// the field are then written in `serde_json::Map`'s sorted order; the
+/// [`IntoResponse`](crate::IntoResponse) of a `ViewError` keeps the
+/// protocol's `name`, `errorType`, `message` order).
+impl From<ViewError> for EventError {
+    fn from(error: ViewError) -> EventError {
+        let field = Map::from_iter([
+            ("name".to_owned(), Value::from(error.path)),
+            ("errorType".to_owned(), Value::from(error.kind.as_str())),
+            ("message".to_owned(), Value::from(error.message)),
+        ]);
+        EventError::bad_request("MISSING_FIELDS").with("fields", vec![Value::Object(field)])
+    }
+}
+
 impl Serialize for ViewError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
@@ -114,9 +134,11 @@ pub(crate) fn read<'de, T: Deserialize<'de>>(json: &'de str, root: &str) -> Resu
         let path = error.path().to_string();
         let inner = error.into_inner();
         let message = message_of(&inner);
-        let (kind, field) = classify(&message);
+        let (kind, missing) = classify(&message);
         let mut full = String::from(root);
-        for part in [path.as_str(), field.unwrap_or("")] {
+        // serde reports a missing field at its parent; every other failure at
+        // the failing value itself
+        for part in [path.as_str(), missing.unwrap_or("")] {
             if part.is_empty() || part == "." {
                 continue;
             }
@@ -124,6 +146,9 @@ pub(crate) fn read<'de, T: Deserialize<'de>>(json: &'de str, root: &str) -> Resu
                 full.push('.');
             }
             full.push_str(part);
+        }
+        if full.is_empty() {
+            full.push_str("payload");
         }
         ViewError {
             path: full,
@@ -148,13 +173,13 @@ fn quoted(rest: &str) -> Option<&str> {
     rest.strip_prefix('`')?.split('`').next()
 }
 
-/// The kind of a serde message, and the field it names when the failing value
-/// is one level below the path serde reports (missing and unknown fields).
+/// The kind of a serde message, and the name of the missing field, which is
+/// one level below the path serde reports.
 fn classify(message: &str) -> (MismatchKind, Option<&str>) {
     if let Some(rest) = message.strip_prefix("missing field ") {
         (MismatchKind::Missing, quoted(rest))
-    } else if let Some(rest) = message.strip_prefix("unknown field ") {
-        (MismatchKind::UnknownField, quoted(rest))
+    } else if message.starts_with("unknown field ") {
+        (MismatchKind::UnknownField, None)
     } else if message.starts_with("invalid type") {
         (MismatchKind::InvalidType, None)
     } else {
