@@ -56,7 +56,8 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
-    /// Reads an event leniently (the default of PROTOCOL.md §1).
+    /// Reads an event leniently (the default of PROTOCOL.md §1). A leading
+    /// UTF-8 byte order mark is ignored, in both modes (RFC 8259 §8.1).
     ///
     /// # Errors
     ///

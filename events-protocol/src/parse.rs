@@ -2,6 +2,7 @@
 //! error that names every key that breaks them.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserializer as _, MapAccess, Visitor};
@@ -135,6 +136,8 @@ impl std::error::Error for ProtocolError {}
 
 /// Reads a body by the rules of `mode`.
 pub(crate) fn read(body: &str, mode: ReadMode) -> Result<Event<'_>, ProtocolError> {
+    // RFC 8259 §8.1: a parser may ignore a byte order mark, and some clients send one
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let mut partial = Partial::default();
     let mut deserializer = serde_json::Deserializer::from_str(body);
     let outcome = deserializer
@@ -230,9 +233,14 @@ struct Partial<'de> {
     identity: Option<&'de RawValue>,
     auth: Option<&'de RawValue>,
     metadata: Option<&'de RawValue>,
-    unknown: Vec<Cow<'de, str>>,
+    /// Unknown keys seen so far (allocated only when there are some).
+    unknown: HashSet<Cow<'de, str>>,
     problems: Vec<FieldError>,
 }
+
+/// At most this many broken rules are listed; a body that breaks more is
+/// answered with the first ones.
+const MAX_PROBLEMS: usize = 16;
 
 impl<'de> Partial<'de> {
     fn accept(&mut self, key: Cow<'de, str>, value: &'de RawValue, mode: ReadMode) {
@@ -240,7 +248,7 @@ impl<'de> Partial<'de> {
             if self.unknown.contains(&key) {
                 self.problem(&key, "duplicate_key", "the key is repeated");
             } else {
-                self.unknown.push(key);
+                self.unknown.insert(key);
             }
             return;
         };
@@ -294,9 +302,16 @@ impl<'de> Partial<'de> {
         }
     }
 
+    /// Records a broken rule, once per key and kind, up to [`MAX_PROBLEMS`].
     fn problem(&mut self, name: &str, error_type: &str, message: &str) {
-        self.problems
-            .push(FieldError::new(name, error_type, message));
+        let known = self
+            .problems
+            .iter()
+            .any(|p| p.name == name && p.error_type == error_type);
+        if !known && self.problems.len() < MAX_PROBLEMS {
+            self.problems
+                .push(FieldError::new(name, error_type, message));
+        }
     }
 
     fn finish(mut self, mode: ReadMode) -> Result<Event<'de>, ProtocolError> {
