@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Writes the body of every conformance case (tests/conformance/*.cases) into
-fuzz/seeds/, one file per case: the fuzzers' seed corpus."""
+fuzz/seeds/conformance/, one file per case: the fuzzers' seed corpus, beside
+the hand-written bodies of fuzz/seeds/handlers/ for the fuzz targets' own
+handlers."""
 
 import pathlib
 
 root = pathlib.Path(__file__).resolve().parent
-seeds = root / "seeds"
-seeds.mkdir(exist_ok=True)
-for old in seeds.glob("*.json"):
+seeds = root / "seeds" / "conformance"
+seeds.mkdir(parents=True, exist_ok=True)
+for old in seeds.iterdir():
     old.unlink()
 for cases in sorted((root.parent / "tests" / "conformance").glob("*.cases")):
     for chunk in cases.read_text().split("\n=== ")[1:]:

@@ -13,7 +13,7 @@ cargo fuzz build
 for target in $(cargo fuzz list); do
     mkdir -p "corpus/$target"
     echo "== fuzz $target for ${seconds}s"
-    cargo fuzz run "$target" "corpus/$target" seeds -- \
+    cargo fuzz run "$target" "corpus/$target" seeds/conformance seeds/handlers -- \
         -max_total_time="$seconds" -max_len=1048576 -rss_limit_mb=4096 -print_final_stats=1 \
         2>&1 | grep -E "^(stat::|#[0-9]+ +DONE|==[0-9]+==|SUMMARY|INFO: Running|Done)" || true
     # a crash leaves an artifact and a non-zero status: fail the run

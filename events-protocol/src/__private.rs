@@ -5,10 +5,16 @@ pub use inventory;
 pub use serde;
 pub use serde_json;
 
-pub use crate::registry::{BoxFuture, HandlerFn, Registration};
-pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, Response};
+pub use serde::Serialize;
+pub use serde::de::DeserializeOwned;
 
-use serde::{Deserialize, Serialize};
+pub use crate::extract::FromEvent;
+pub use crate::registry::{BoxFuture, HandlerFn, Registration};
+pub use crate::{__events_protocol_answer as answer, __events_protocol_read as read};
+pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, NoPayload, Response};
+pub use std::result::Result::{Err, Ok};
+
+use serde::Deserialize;
 
 use crate::ViewError;
 
@@ -51,4 +57,208 @@ pub fn into_response<R: IntoResponse>(value: R) -> Response {
 /// An error answer from anything convertible into an [`EventError`].
 pub fn error<E: Into<EventError>>(error: E) -> Response {
     Response::error(&error.into())
+}
+
+/// Reads a handler parameter other than the payload (a view, the context, the
+/// request event), or answers `badRequest`.
+pub fn view<'a, T: FromEvent<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
+    T::from_event(event).map_err(|error| bad_request(&error))
+}
+
+/// The future of an `async` handler, boxed as [`HandlerFn::Async`] holds it.
+pub fn boxed<'a, F>(future: F) -> BoxFuture<'a, Response>
+where
+    F: std::future::Future<Output = Response> + Send + 'a,
+{
+    Box::pin(future)
+}
+
+/// `read!(result)`: the value of a `Result<T, Response>`, or `return` of its
+/// answer from the enclosing handler wrapper.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __events_protocol_read {
+    ($result:expr) => {
+        match $result {
+            $crate::__private::Ok(value) => value,
+            $crate::__private::Err(answer) => return answer,
+        }
+    };
+}
+
+/// `answer!(value)`: the [`Response`] of whatever a handler returned, chosen
+/// at the value's type by [`outcome`]'s rules.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __events_protocol_answer {
+    ($value:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::outcome::{ViaIntoResponse as _, ViaResult as _, ViaSerialize as _};
+        let value = $value;
+        (&&&$crate::__private::outcome::Kind::of(&value)).answerer()(value)
+    }};
+}
+
+/// How a handler's return value becomes its [`Response`], decided by the
+/// compiler at the value's concrete type (autoref specialisation: the first
+/// of these that applies wins).
+///
+/// 1. Anything [`IntoResponse`]: [`Response`], [`Redirect`](crate::Redirect),
+///    [`EventError`], [`Json`], a `Result` of these, a user's own type.
+/// 2. Any other `Result<T, E>`: `Ok` is a success with `T` serialised (which
+///    must be `Serialize`), `Err` the error `E` converts into (which must be
+///    `Into<EventError>`). An `Err` is never serialised as a success.
+/// 3. Any other `T: Serialize`: a success.
+pub mod outcome {
+    use std::marker::PhantomData;
+
+    use serde::Serialize;
+
+    use crate::{EventError, IntoResponse, Response};
+
+    /// The type of a handler's return value, probed by method resolution.
+    pub struct Kind<T>(PhantomData<fn() -> T>);
+
+    impl<T> Kind<T> {
+        /// The kind of `value`'s type.
+        pub fn of(_value: &T) -> Kind<T> {
+            Kind(PhantomData)
+        }
+    }
+
+    /// Rule 1: the value's own [`IntoResponse`].
+    pub trait ViaIntoResponse<T> {
+        /// The conversion.
+        fn answerer(&self) -> fn(T) -> Response;
+    }
+
+    impl<T: IntoResponse> ViaIntoResponse<T> for &&Kind<T> {
+        fn answerer(&self) -> fn(T) -> Response {
+            T::into_response
+        }
+    }
+
+    /// Rule 2: a `Result` of a serialisable success.
+    pub trait ViaResult<T, E> {
+        /// The conversion.
+        fn answerer(&self) -> fn(Result<T, E>) -> Response
+        where
+            T: Serialize,
+            E: Into<EventError>;
+    }
+
+    impl<T, E> ViaResult<T, E> for &Kind<Result<T, E>> {
+        fn answerer(&self) -> fn(Result<T, E>) -> Response
+        where
+            T: Serialize,
+            E: Into<EventError>,
+        {
+            |result| match result {
+                Ok(value) => Response::success(&value),
+                Err(error) => Response::error(&error.into()),
+            }
+        }
+    }
+
+    /// Rule 3: a serialisable success.
+    pub trait ViaSerialize<T> {
+        /// The conversion.
+        fn answerer(&self) -> fn(T) -> Response
+        where
+            T: Serialize;
+    }
+
+    impl<T> ViaSerialize<T> for Kind<T> {
+        fn answerer(&self) -> fn(T) -> Response
+        where
+            T: Serialize,
+        {
+            |value| Response::success(&value)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::{EventContext, Identity, Redirect};
+
+    fn request() -> Event<'static> {
+        Event::from_json(
+            r#"{"name":"a:b","version":1,"id":"i","flowId":"f","payload":{"n":1},"identity":{"userId":"x"}}"#,
+        )
+        .map(Event::into_owned)
+        .unwrap()
+    }
+
+    fn written(response: Response) -> String {
+        response.to_json(&request())
+    }
+
+    #[test]
+    fn answer_prefers_into_response() {
+        assert_eq!(
+            written(answer!(Redirect::to("/login"))),
+            r#"{"name":"a:b:redirect","version":1,"id":"i","flowId":"f","payload":{"url":"/login","queryParameters":{}},"identity":{},"auth":{},"metadata":{}}"#
+        );
+        let result: Result<Json<u8>, EventError> = Ok(Json(1));
+        assert_eq!(
+            written(answer!(result)),
+            r#"{"name":"a:b:response","version":1,"id":"i","flowId":"f","payload":1,"identity":{},"auth":{},"metadata":{}}"#
+        );
+    }
+
+    #[test]
+    fn answer_of_a_result_never_serialises_its_error() {
+        let failed: Result<BTreeMap<&str, u8>, EventError> = Err(EventError::gone("GONE"));
+        assert_eq!(
+            written(answer!(failed)),
+            r#"{"name":"a:b:gone","version":1,"id":"i","flowId":"f","payload":{"code":"GONE","parameters":{}},"identity":{},"auth":{},"metadata":{}}"#
+        );
+        let done: Result<BTreeMap<&str, u8>, EventError> = Ok(BTreeMap::from([("n", 2)]));
+        assert_eq!(
+            written(answer!(done)),
+            r#"{"name":"a:b:response","version":1,"id":"i","flowId":"f","payload":{"n":2},"identity":{},"auth":{},"metadata":{}}"#
+        );
+    }
+
+    #[test]
+    fn answer_of_any_other_value_is_a_success() {
+        assert_eq!(
+            written(answer!(())),
+            r#"{"name":"a:b:response","version":1,"id":"i","flowId":"f","payload":null,"identity":{},"auth":{},"metadata":{}}"#
+        );
+        assert_eq!(
+            written(answer!(Some("x"))),
+            r#"{"name":"a:b:response","version":1,"id":"i","flowId":"f","payload":"x","identity":{},"auth":{},"metadata":{}}"#
+        );
+    }
+
+    /// A wrapper as the macro writes it, reading a view that fits and one
+    /// that does not.
+    fn wrapper(event: &Event<'_>) -> Response {
+        let context: EventContext = read!(view(event));
+        let identity: Identity<BTreeMap<String, u64>> = read!(view(event));
+        answer!((context.id().to_owned(), identity.0))
+    }
+
+    #[test]
+    fn read_returns_the_bad_request_of_a_view_that_does_not_fit() {
+        assert_eq!(
+            wrapper(&request()).to_json(&request()),
+            r#"{"name":"a:b:badRequest","version":1,"id":"i","flowId":"f","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"identity.userId","errorType":"invalid_type","message":"invalid type: string \"x\", expected u64"}]}},"identity":{},"auth":{},"metadata":{}}"#
+        );
+    }
+
+    #[test]
+    fn boxed_futures_answer_when_awaited() {
+        let event = request();
+        let future = boxed(async { answer!(7_u8) });
+        assert_eq!(
+            futures_executor::block_on(future).to_json(&event),
+            r#"{"name":"a:b:response","version":1,"id":"i","flowId":"f","payload":7,"identity":{},"auth":{},"metadata":{}}"#
+        );
+    }
 }

@@ -52,14 +52,27 @@
 //!   with [`EventBuilder`];
 //! - the [`Registry`] of handlers (link-time, or filled by hand);
 //! - the [`Processor`] that answers bodies, behind [`process_event`];
-//! - the [`EventContext`] a handler runs in.
+//! - the [`EventContext`] a handler runs in;
+//! - the macros: [`event_handler`] makes a plain function a registered
+//!   handler, with typed views ([`Identity`], [`Auth`], [`Metadata`]) as
+//!   parameters and a request type for typed calls; [`EventRequest`](macro@EventRequest)
+//!   derives one for a payload struct;
+//! - with the feature `client` (on by default), the HTTP [`EventClient`]: any
+//!   event sent with [`EventClient::send_event`] and its [`Answer`] classified,
+//!   typed calls of any [`EventRequest`], and every failure its own
+//!   [`SendError`] or [`CallError`];
+//! - with the feature `axum`, the [`axum`](mod@axum) module: the events route,
+//!   ready to serve or to mount.
 
 #![warn(missing_docs)]
 
 mod builder;
+#[cfg(feature = "client")]
+mod client;
 mod context;
 mod error;
 mod event;
+mod extract;
 mod parse;
 mod processor;
 mod raw;
@@ -72,19 +85,30 @@ mod write;
 #[doc(hidden)]
 pub mod __private;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+
 pub use builder::EventBuilder;
+#[cfg(feature = "client")]
+pub use client::{
+    Answer, Call, CallError, ClientBuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_TIMEOUT, EventClient, EventClientBuilder, SendError, TypedCall,
+};
 pub use context::{EventContext, WithContext};
 pub use error::{ErrorPayload, EventError, EventErrorType};
 pub use event::Event;
+pub use extract::{Auth, Identity, Metadata};
 pub use parse::{FieldError, ProtocolError, ReadMode};
 pub use processor::{DEFAULT_MAX_BODY_BYTES, NotFoundStyle, Processor};
 pub use registry::{
     BoxFuture, DuplicateHandler, DuplicateHandlers, HandlerFn, Location, Registration, Registry,
     check_handlers,
 };
-pub use request::EventRequest;
+pub use request::{EventRequest, NoPayload};
 pub use response::{IntoResponse, Json, Redirect, Response};
 pub use view::{MismatchKind, ViewError};
+
+pub use events_protocol_derive::{EventRequest, event_handler};
 
 /// The `inventory` crate, for submitting a [`Registration`] by hand.
 pub use inventory;

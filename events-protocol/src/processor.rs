@@ -11,6 +11,8 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
 use serde::Serialize;
+use tracing::field::Empty;
+use tracing::{Instrument, Span};
 
 use crate::context::Entered;
 use crate::parse::{FieldError, ReadMode, fresh_uuid};
@@ -72,6 +74,29 @@ pub struct Processor {
 impl Default for Processor {
     fn default() -> Processor {
         Processor::new()
+    }
+}
+
+/// A body as it was given: text needs no UTF-8 check.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Input<'a> {
+    fn len(self) -> usize {
+        match self {
+            Input::Text(text) => text.len(),
+            Input::Bytes(bytes) => bytes.len(),
+        }
+    }
+
+    fn read(self, mode: ReadMode) -> Result<Event<'a>, ProtocolError> {
+        match self {
+            Input::Text(text) => crate::parse::read(text, mode),
+            Input::Bytes(bytes) => Event::from_slice(bytes, mode),
+        }
     }
 }
 
@@ -139,13 +164,19 @@ impl Processor {
     /// Answers one body. An `async` handler is driven to completion on this
     /// thread; use [`Processor::process_async`] inside an async runtime.
     pub fn process(&self, body: &str) -> String {
-        self.process_bytes(body.as_bytes())
+        self.process_input(Input::Text(body))
     }
 
     /// Answers one body given as bytes; bytes that are not UTF-8 are answered
     /// `badProtocol`.
     pub fn process_bytes(&self, body: &[u8]) -> String {
-        match self.prepare(body) {
+        self.process_input(Input::Bytes(body))
+    }
+
+    fn process_input(&self, body: Input<'_>) -> String {
+        let span = event_span();
+        let _entered = span.enter();
+        match self.prepare(body, &span) {
             Step::Answered(answer) => answer,
             Step::Call(event, handler) => {
                 let response = match handler {
@@ -157,7 +188,7 @@ impl Processor {
                         block_on(call_async(&event, handler))
                     }
                 };
-                answer(&event, &response)
+                finish(&event, &response, &span)
             }
         }
     }
@@ -166,20 +197,29 @@ impl Processor {
     /// depends on no particular async runtime. Synchronous handlers run
     /// inline, on the polling thread.
     pub fn process_async<'a>(&'a self, body: &'a str) -> impl Future<Output = String> + Send + 'a {
-        self.process_bytes_async(body.as_bytes())
+        self.process_input_async(Input::Text(body))
     }
 
     /// [`Processor::process_async`] for a body given as bytes.
-    #[allow(
-        clippy::manual_async_fn,
-        reason = "the signature promises a `Send` future, which an `async fn` would not state"
-    )]
     pub fn process_bytes_async<'a>(
         &'a self,
         body: &'a [u8],
     ) -> impl Future<Output = String> + Send + 'a {
+        self.process_input_async(Input::Bytes(body))
+    }
+
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "the signature promises a `Send` future, which an `async fn` would not state"
+    )]
+    fn process_input_async<'a>(
+        &'a self,
+        body: Input<'a>,
+    ) -> impl Future<Output = String> + Send + 'a {
+        let span = event_span();
+        let recorder = span.clone();
         async move {
-            match self.prepare(body) {
+            match self.prepare(body, &recorder) {
                 Step::Answered(answer) => answer,
                 Step::Call(event, handler) => {
                     let response = match handler {
@@ -191,35 +231,61 @@ impl Processor {
                             call_async(&event, handler).await
                         }
                     };
-                    answer(&event, &response)
+                    finish(&event, &response, &recorder)
                 }
             }
         }
+        .instrument(span)
     }
 
     /// Whether the body's handler is `async`; `false` when the body is not an
     /// event or has no handler. A server uses it to run synchronous handlers
     /// where blocking is allowed.
     pub fn is_async(&self, body: &[u8]) -> bool {
-        matches!(self.prepare(body), Step::Call(_, handler) if handler.is_async())
+        matches!(self.prepare(Input::Bytes(body), &Span::none()), Step::Call(_, handler) if handler.is_async())
     }
 
-    fn prepare<'a>(&self, body: &'a [u8]) -> Step<'a, '_> {
+    /// Reads the body and looks its handler up, recording in `span` what it
+    /// learns of the event and, when it answers by itself, the outcome.
+    fn prepare<'a>(&self, body: Input<'a>, span: &Span) -> Step<'a, '_> {
         if body.len() > self.max_body_bytes {
             let error = ProtocolError::too_large(body.len(), self.max_body_bytes);
+            span.record("outcome", "badProtocol");
             return Step::Answered(bad_protocol(&error));
         }
-        let event = match Event::from_slice(body, self.mode) {
+        let event = match body.read(self.mode) {
             Ok(event) => event,
-            Err(error) => return Step::Answered(bad_protocol(&error)),
+            Err(error) => {
+                if let Some(version) = error.version() {
+                    span.record("version", version);
+                }
+                if let Some(id) = error.id() {
+                    span.record("id", id);
+                }
+                if let Some(flow_id) = error.flow_id() {
+                    span.record("flowId", flow_id);
+                }
+                span.record("outcome", "badProtocol");
+                return Step::Answered(bad_protocol(&error));
+            }
         };
+        record_event(span, &event);
         match self.registry().lookup(event.name(), event.version()) {
             Lookup::Found(handler) => Step::Call(event, handler),
-            Lookup::Missing => Step::Answered(self.not_found(&event)),
+            Lookup::Missing => {
+                span.record(
+                    "outcome",
+                    match self.not_found {
+                        NotFoundStyle::Protocol => "notFound",
+                        NotFoundStyle::Kotlin => "eventNotFound",
+                    },
+                );
+                Step::Answered(self.not_found(&event))
+            }
             Lookup::Clash(clash) => {
                 tracing::error!(%clash, "event not served: duplicate handlers");
                 let response = Response::error(&EventError::error("UNHANDLED_ERROR"));
-                Step::Answered(answer(&event, &response))
+                Step::Answered(finish(&event, &response, span))
             }
         }
     }
@@ -265,6 +331,53 @@ impl Processor {
             }
         }
     }
+}
+
+/// The span of one event: `name`, `version`, `id`, `flowId`, `userId`,
+/// `origin`, and the `outcome` (the answer's suffix, or `badProtocol`, or
+/// `eventNotFound`), recorded as they become known.
+fn event_span() -> Span {
+    tracing::info_span!(
+        "event",
+        name = Empty,
+        version = Empty,
+        id = Empty,
+        flowId = Empty,
+        userId = Empty,
+        origin = Empty,
+        outcome = Empty,
+    )
+}
+
+/// Records the event's fields in its span. The user id and the origin cost a
+/// read of `identity` and `metadata`: they are read only when a subscriber
+/// listens to the span.
+fn record_event(span: &Span, event: &Event<'_>) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("name", event.name());
+    span.record("version", event.version());
+    span.record("id", event.id());
+    span.record("flowId", event.flow_id());
+    if let Some(user_id) = event.user_id() {
+        span.record("userId", user_id);
+    }
+    if let Some(origin) = event.origin() {
+        span.record("origin", origin.as_str());
+    }
+}
+
+/// Writes `response` as the answer to `event`, recording its outcome in
+/// `span`: the response's suffix, or `error` when it could not be built.
+fn finish(event: &Event<'_>, response: &Response, span: &Span) -> String {
+    let outcome = if response.fault().is_some() {
+        "error"
+    } else {
+        response.suffix()
+    };
+    span.record("outcome", outcome);
+    answer(event, response)
 }
 
 /// An error payload with typed parameters.

@@ -50,3 +50,21 @@ pub trait EventRequest {
     /// The payload to send.
     fn payload(&self) -> &Self::Payload;
 }
+
+/// The payload of a request that carries none: written `{}`.
+///
+/// The request type `#[event_handler]` writes for a handler with no payload
+/// parameter sends it.
+///
+/// ```
+/// assert_eq!(serde_json::to_string(&events_protocol::NoPayload).unwrap(), "{}");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NoPayload;
+
+impl Serialize for NoPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        serializer.serialize_map(Some(0))?.end()
+    }
+}

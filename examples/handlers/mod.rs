@@ -1,0 +1,197 @@
+//! The example handlers, served by `examples/server.rs` (over `axum`) and by
+//! `examples/tiny_http.rs` (over a synchronous HTTP server): each is one
+//! `#[event_handler]` function, found at link time, whatever serves it.
+//!
+//! | event | version | shows |
+//! |---|---|---|
+//! | `greeting:say` | 1 | a typed payload in, a typed payload out |
+//! | `account:withdraw` | 1 | a typed error, turned into an error event |
+//! | `page:home:open` | 1 | a redirect |
+//! | `user:profile:get` | 1 | the caller's identity, read as a typed view |
+//! | `report:build` | 1 | an `async` handler, and the event context |
+//! | `greeting:relay` | 1 | a call to another event through the client |
+
+use std::sync::OnceLock;
+
+use events_protocol::{
+    CallError, EventClient, EventContext, EventError, Identity, Redirect, event_handler,
+};
+use serde::{Deserialize, Serialize};
+
+/// The payload of `greeting:say` and `greeting:relay`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Hello {
+    /// Who to greet.
+    pub name: String,
+}
+
+/// The answer of `greeting:say` and `greeting:relay`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Greeting {
+    /// The greeting.
+    pub greeting: String,
+}
+
+/// A typed payload in, a typed payload out: `{"name":"Ada"}` is answered
+/// `{"greeting":"hello, Ada"}`; a payload without `name` is answered
+/// `badRequest` with the code `MISSING_FIELDS` before this runs.
+#[event_handler(name = "greeting:say", version = 1)]
+pub fn say_hello(hello: Hello) -> Greeting {
+    Greeting {
+        greeting: format!("hello, {}", hello.name),
+    }
+}
+
+/// The payload of `account:withdraw`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// How much to take out.
+    pub amount: u64,
+}
+
+/// The answer of `account:withdraw`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Balance {
+    /// What is left.
+    pub balance: u64,
+}
+
+/// Why a withdrawal is refused: the handler's own error type.
+#[derive(Debug)]
+pub enum WithdrawError {
+    /// More than the balance was asked for.
+    InsufficientFunds {
+        /// The balance.
+        balance: u64,
+    },
+    /// Nothing was asked for.
+    ZeroAmount,
+}
+
+/// How each refusal is written on the wire.
+impl From<WithdrawError> for EventError {
+    fn from(error: WithdrawError) -> EventError {
+        match error {
+            WithdrawError::InsufficientFunds { balance } => {
+                EventError::forbidden("INSUFFICIENT_FUNDS").with("balance", balance)
+            }
+            WithdrawError::ZeroAmount => EventError::bad_request("ZERO_AMOUNT"),
+        }
+    }
+}
+
+/// The balance of the example's one account.
+const BALANCE: u64 = 100;
+
+/// A typed error: `{"amount":500}` is answered `account:withdraw:forbidden`
+/// with `{"code":"INSUFFICIENT_FUNDS","parameters":{"balance":100}}`.
+#[event_handler(name = "account:withdraw", version = 1)]
+pub fn withdraw(withdrawal: Withdrawal) -> Result<Balance, WithdrawError> {
+    match withdrawal.amount {
+        0 => Err(WithdrawError::ZeroAmount),
+        amount if amount > BALANCE => Err(WithdrawError::InsufficientFunds { balance: BALANCE }),
+        amount => Ok(Balance {
+            balance: BALANCE - amount,
+        }),
+    }
+}
+
+/// A redirect: answered `page:home:open:redirect` with
+/// `{"url":"https://example.com/home","queryParameters":{"tab":"news"}}`.
+#[event_handler(name = "page:home:open", version = 1)]
+pub fn open_home() -> Redirect {
+    Redirect::to("https://example.com/home").with_query("tab", "news")
+}
+
+/// Who calls, read from the request's `identity`.
+#[derive(Debug, Deserialize)]
+pub struct Caller {
+    /// `identity.userId`.
+    #[serde(rename = "userId")]
+    pub user_id: u64,
+}
+
+/// The answer of `user:profile:get`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Profile {
+    /// The user's id.
+    #[serde(rename = "userId")]
+    pub user_id: u64,
+    /// The user's name.
+    pub name: String,
+}
+
+/// Identity use: `"identity":{"userId":42}` is answered with Ada's profile,
+/// any other user `notFound`, and an identity without `userId` `badRequest`
+/// (`identity.userId` missing).
+#[event_handler(name = "user:profile:get", version = 1)]
+pub fn get_profile(Identity(caller): Identity<Caller>) -> Result<Profile, EventError> {
+    match caller.user_id {
+        42 => Ok(Profile {
+            user_id: 42,
+            name: "Ada".to_owned(),
+        }),
+        other => Err(EventError::not_found("USER_NOT_FOUND").with("userId", other)),
+    }
+}
+
+/// The payload of `report:build`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReportRequest {
+    /// How many rows to put in the report.
+    pub rows: u32,
+}
+
+/// The answer of `report:build`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Report {
+    /// The rows.
+    pub rows: Vec<String>,
+    /// The flow the report was built in: the event context, still current
+    /// after the `.await`.
+    #[serde(rename = "flowId")]
+    pub flow_id: Option<String>,
+}
+
+/// An `async` handler: the `axum` route awaits it in place, `process_event`
+/// drives it on the calling thread. It awaits only runtime-independent
+/// futures, so both can serve it.
+#[event_handler(name = "report:build", version = 1)]
+pub async fn build_report(request: ReportRequest) -> Report {
+    let rows = load_rows(request.rows.min(10)).await;
+    Report {
+        rows,
+        flow_id: EventContext::current().map(|context| context.flow_id().to_owned()),
+    }
+}
+
+/// Stands for an `async` query to a database.
+async fn load_rows(count: u32) -> Vec<String> {
+    (1..=count).map(|row| format!("row {row}")).collect()
+}
+
+/// The client `greeting:relay` calls with; set by the program at start-up.
+static CLIENT: OnceLock<EventClient> = OnceLock::new();
+
+/// Gives `greeting:relay` the client of the events URL to call.
+pub fn use_client(client: EventClient) {
+    // set once, at start-up; a second call keeps the first client
+    let _ = CLIENT.set(client);
+}
+
+/// A call to another event through the client: asks `greeting:say` (on the
+/// URL given to [`use_client`], this very server in the examples) and answers
+/// its greeting, shouted. The call continues this event's flow: it carries
+/// the same `id` and `flowId`. A synchronous handler, because the client
+/// blocks: the `axum` route runs it where blocking is allowed.
+#[event_handler(name = "greeting:relay", version = 1)]
+pub fn relay(hello: Hello) -> Result<Greeting, EventError> {
+    let client = CLIENT.get().ok_or_else(|| EventError::error("NO_CLIENT"))?;
+    match client.call(&SayHelloRequest(hello)) {
+        Ok(greeting) => Ok(Greeting {
+            greeting: greeting.greeting.to_uppercase(),
+        }),
+        Err(CallError::Event(error)) => Err(error),
+        Err(error) => Err(EventError::error("FAILED_DEPENDENCY").with("reason", error.to_string())),
+    }
+}

@@ -1,0 +1,127 @@
+//! A real events server: the example handlers of `examples/handlers/` served
+//! over `axum` at `http://127.0.0.1:8080/events`, one log line per event,
+//! stopped cleanly by Ctrl-C.
+//!
+//! ```text
+//! cargo run --example server
+//! cargo run --example server -- --address 0.0.0.0 --port 9000
+//! EVENTS_PORT=9000 RUST_LOG=debug cargo run --example server
+//! ```
+//!
+//! Flags win over the environment: `--address` (`EVENTS_ADDRESS`, default
+//! `127.0.0.1`), `--port` (`EVENTS_PORT`, default `8080`; `0` picks a free
+//! one), `--body-limit` in bytes (`EVENTS_BODY_LIMIT`, default 2 MiB).
+//! `RUST_LOG` filters the log (default `info`).
+
+mod handlers;
+
+use std::error::Error;
+use std::io::IsTerminal;
+use std::net::IpAddr;
+
+use events_protocol::{EventClient, Processor};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+/// Where to listen, and how large a body to accept.
+struct Config {
+    address: IpAddr,
+    port: u16,
+    body_limit: usize,
+}
+
+impl Config {
+    /// The flags, else the environment, else the defaults.
+    fn read() -> Result<Config, String> {
+        let mut config = Config {
+            address: env_or("EVENTS_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
+            port: env_or("EVENTS_PORT", 8080)?,
+            body_limit: env_or("EVENTS_BODY_LIMIT", events_protocol::DEFAULT_MAX_BODY_BYTES)?,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(flag) = args.next() {
+            let mut value = || args.next().ok_or(format!("{flag} needs a value"));
+            match flag.as_str() {
+                "--address" => config.address = parse(&flag, &value()?)?,
+                "--port" => config.port = parse(&flag, &value()?)?,
+                "--body-limit" => config.body_limit = parse(&flag, &value()?)?,
+                "--help" | "-h" => {
+                    return Err(
+                        "usage: server [--address IP] [--port PORT] [--body-limit BYTES]".into(),
+                    );
+                }
+                other => return Err(format!("unknown flag {other}; try --help")),
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn parse<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{what}: cannot read {text:?}"))
+}
+
+fn env_or<T: std::str::FromStr>(key: &str, default: T) -> Result<T, String> {
+    match std::env::var(key) {
+        Ok(text) => parse(key, &text),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Resolves on Ctrl-C, or on `SIGTERM` where there is one.
+async fn shutdown() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    // one line per event: the event's span, closed, with its fields
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(std::io::stdout().is_terminal())
+        .init();
+
+    let config = Config::read()?;
+    // refuse to start with two handlers for one (name, version)
+    events_protocol::check_handlers()?;
+
+    let listener = tokio::net::TcpListener::bind((config.address, config.port)).await?;
+    let address = listener.local_addr()?;
+    let url = format!("http://{address}/events");
+    handlers::use_client(EventClient::new(url.as_str())?);
+
+    let processor = Processor::new().max_body_bytes(config.body_limit);
+    let app = events_protocol::axum::routes(processor);
+    tracing::info!(%url, "answering events");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! Servers that do not answer with an event: every transport failure of
+//! PROTOCOL.md §6 is its own `SendError`, with what the server sent kept.
+
+use std::io::Write;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use events_protocol::{EventClient, SendError};
+use serde_json::json;
+
+use crate::support;
+
+fn client(url: &str) -> EventClient {
+    EventClient::new(url).expect("a client")
+}
+
+/// Sends one event and returns the failure.
+fn failure(client: &EventClient) -> SendError {
+    client
+        .send_event("test:hostile", 1, &json!({}))
+        .expect_err("a failure")
+}
+
+#[test]
+fn status_500_is_a_status_error_with_its_body() {
+    let url = support::answering(
+        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nit is down.",
+    );
+    let error = failure(&client(&url));
+    let SendError::Status { status, body } = error else {
+        panic!("not a status error: {error:?}");
+    };
+    assert_eq!((status, body.as_str()), (500, "it is down."));
+}
+
+#[test]
+fn status_3xx_is_a_status_error_and_is_not_followed() {
+    let url = support::answering(
+        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let error = failure(&client(&url));
+    assert!(
+        matches!(&error, SendError::Status { status: 302, body } if body.is_empty()),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn status_204_is_not_an_event() {
+    let url = support::answering("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+    let error = failure(&client(&url));
+    let SendError::NotAnEvent { status, body, .. } = error else {
+        panic!("not `NotAnEvent`: {error:?}");
+    };
+    assert_eq!((status, body.as_str()), (204, ""));
+}
+
+#[test]
+fn html_with_status_200_is_not_an_event_and_the_body_is_kept() {
+    let html = "<html><body>Welcome to nginx!</body></html>";
+    let url = support::answering(format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
+        html.len()
+    ));
+    let error = failure(&client(&url));
+    let SendError::NotAnEvent {
+        status,
+        body,
+        error,
+    } = error
+    else {
+        panic!("not `NotAnEvent`: {error:?}");
+    };
+    assert_eq!((status, body.as_str()), (200, html));
+    assert_eq!(error.property_name(), "json");
+}
+
+#[test]
+fn json_that_is_not_an_event_is_not_an_event() {
+    let url = support::answering(support::ok_json(r#"{"status":"ok","items":[1,2]}"#));
+    let error = failure(&client(&url));
+    let SendError::NotAnEvent { body, error, .. } = error else {
+        panic!("not `NotAnEvent`: {error:?}");
+    };
+    assert_eq!(body, r#"{"status":"ok","items":[1,2]}"#);
+    assert_eq!(error.property_name(), "name");
+}
+
+#[test]
+fn truncated_json_with_a_matching_length_is_not_an_event() {
+    let url = support::answering(support::ok_json(r#"{"name":"test:hostile:response","vers"#));
+    let error = failure(&client(&url));
+    assert!(
+        matches!(&error, SendError::NotAnEvent { body, .. } if body == r#"{"name":"test:hostile:response","vers"#),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn body_shorter_than_its_length_is_a_connection_failure() {
+    let url = support::answering(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\nConnection: close\r\n\r\n{\"name\":\"test:hostile:response\"",
+    );
+    let error = failure(&client(&url));
+    assert!(matches!(error, SendError::Connection { .. }), "{error:?}");
+}
+
+#[test]
+fn connection_closed_in_the_middle_of_the_head_is_a_connection_failure() {
+    let url = support::answering("HTTP/1.1 200 OK\r\nContent-Ty");
+    let error = failure(&client(&url));
+    assert!(matches!(error, SendError::Connection { .. }), "{error:?}");
+}
+
+#[test]
+fn connection_closed_before_any_answer_is_a_connection_failure() {
+    let url = support::raw_server(drop);
+    let error = failure(&client(&url));
+    assert!(matches!(error, SendError::Connection { .. }), "{error:?}");
+}
+
+#[test]
+fn body_larger_than_the_limit_is_too_large() {
+    let payload = "x".repeat(4096);
+    let event = format!(
+        r#"{{"name":"test:hostile:response","version":1,"id":"i","flowId":"f","payload":"{payload}"}}"#
+    );
+    let url = support::answering(support::ok_json(&event));
+    let client = EventClient::builder(&url)
+        .max_answer_bytes(1024)
+        .build()
+        .expect("a client");
+    let error = failure(&client);
+    assert!(
+        matches!(error, SendError::TooLarge { limit: 1024 }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn body_larger_than_the_limit_without_a_length_is_too_large() {
+    let url = support::raw_server(|mut stream| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n",
+        );
+        let chunk = [b' '; 1024];
+        for _ in 0..64 {
+            if stream.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let client = EventClient::builder(&url)
+        .max_answer_bytes(4096)
+        .build()
+        .expect("a client");
+    let error = failure(&client);
+    assert!(
+        matches!(error, SendError::TooLarge { limit: 4096 }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn body_exactly_at_the_limit_is_read() {
+    let event =
+        r#"{"name":"test:hostile:response","version":1,"id":"i","flowId":"f","payload":{}}"#;
+    let url = support::answering(support::ok_json(event));
+    let client = EventClient::builder(&url)
+        .max_answer_bytes(event.len())
+        .build()
+        .expect("a client");
+    let answer = client
+        .send_event("test:hostile", 1, &json!({}))
+        .expect("an answer");
+    assert!(answer.is_success());
+}
+
+#[test]
+fn refused_port_is_a_connection_failure() {
+    let error = failure(&client(&support::refused_url()));
+    let SendError::Connection { url, .. } = &error else {
+        panic!("not a connection failure: {error:?}");
+    };
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+}
+
+/// Asserts that `error` is a timeout of `limit`, reached close to it.
+fn assert_timed_out(error: &SendError, limit: Duration, elapsed: Duration) {
+    let SendError::Timeout {
+        limit: reported,
+        elapsed: measured,
+        connecting,
+    } = error
+    else {
+        panic!("not a timeout: {error:?}");
+    };
+    eprintln!("timed out after {elapsed:?}, limit {limit:?}");
+    assert_eq!(*reported, limit);
+    assert!(!connecting, "{error:?}");
+    assert!(*measured <= elapsed, "{measured:?} > {elapsed:?}");
+    // generous bounds: never before the limit, never long after it
+    assert!(elapsed >= limit.mul_f32(0.9), "gave up early: {elapsed:?}");
+    assert!(
+        elapsed <= limit + Duration::from_millis(2500),
+        "gave up late: {elapsed:?}"
+    );
+}
+
+#[test]
+fn server_that_never_answers_times_out_at_the_limit() {
+    let url = support::raw_server(|stream| {
+        thread::sleep(Duration::from_secs(10));
+        drop(stream);
+    });
+    let limit = Duration::from_millis(400);
+    let client = EventClient::builder(&url)
+        .timeout(limit)
+        .build()
+        .expect("a client");
+    let started = Instant::now();
+    let error = failure(&client);
+    assert_timed_out(&error, limit, started.elapsed());
+}
+
+#[test]
+fn server_that_trickles_bytes_times_out_at_the_limit() {
+    let url = support::raw_server(|mut stream| {
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        for _ in 0..1000 {
+            thread::sleep(Duration::from_millis(100));
+            if stream.write_all(b" ").is_err() {
+                return;
+            }
+        }
+    });
+    let limit = Duration::from_millis(500);
+    let client = EventClient::builder(&url)
+        .timeout(limit)
+        .build()
+        .expect("a client");
+    let started = Instant::now();
+    let error = failure(&client);
+    assert_timed_out(&error, limit, started.elapsed());
+}
+
+#[test]
+fn server_that_trickles_its_head_times_out_at_the_limit() {
+    let url = support::raw_server(|mut stream| {
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: "
+            .iter()
+            .chain([b'a'; 1000].iter())
+        {
+            thread::sleep(Duration::from_millis(100));
+            if stream.write_all(&[*byte]).is_err() {
+                return;
+            }
+        }
+    });
+    let limit = Duration::from_millis(500);
+    let client = EventClient::builder(&url)
+        .timeout(limit)
+        .build()
+        .expect("a client");
+    let started = Instant::now();
+    let error = failure(&client);
+    assert_timed_out(&error, limit, started.elapsed());
+}
+
+#[test]
+fn per_call_timeout_replaces_the_client_timeout() {
+    let url = support::raw_server(|stream| {
+        thread::sleep(Duration::from_secs(10));
+        drop(stream);
+    });
+    let limit = Duration::from_millis(300);
+    let client = client(&url);
+    let started = Instant::now();
+    let error = client
+        .event("test:hostile", 1)
+        .timeout(limit)
+        .send()
+        .expect_err("a timeout");
+    assert!(error.is_timeout());
+    assert_timed_out(&error, limit, started.elapsed());
+}

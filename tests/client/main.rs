@@ -1,0 +1,21 @@
+//! The client against real HTTP servers on `127.0.0.1`: one running our own
+//! processor (`answers`, `typed`, `context`, `options`), and hostile ones
+//! written for the tests (`hostile`); typed calls with the macros' request
+//! types (`macros`).
+
+mod answers;
+mod context;
+mod hostile;
+mod macros;
+mod options;
+mod support;
+mod typed;
+
+use events_protocol::{EventClient, Processor, Registry};
+
+/// A client of a fresh server running `registry`'s handlers.
+fn client_of(registry: Registry) -> (EventClient, support::EventsServer) {
+    let server = support::serve(Processor::with_registry(registry));
+    let client = EventClient::new(&server.url).expect("a client of the test server");
+    (client, server)
+}
