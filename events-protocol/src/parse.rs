@@ -358,10 +358,19 @@ pub(crate) fn fresh_uuid<'a>() -> Cow<'a, str> {
 
 /// A JSON string value, borrowed from the body when it has no escapes.
 fn string_of(value: &RawValue) -> Option<Cow<'_, str>> {
-    if !value.get().starts_with('"') {
+    let text = value.get();
+    if !text.starts_with('"') {
         return None;
     }
-    let mut deserializer = serde_json::Deserializer::from_str(value.get());
+    // serde_json has checked the text of the value: a string without a
+    // backslash is its quotes around its content, read as is
+    if !text.contains('\\') {
+        return text
+            .strip_prefix('"')
+            .and_then(|rest| rest.strip_suffix('"'))
+            .map(Cow::Borrowed);
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     deserializer.deserialize_str(CowStrVisitor).ok()
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
@@ -180,7 +181,7 @@ enum Slot {
 /// ```
 #[derive(Default)]
 pub struct Registry {
-    slots: HashMap<Box<str>, Vec<(i64, Slot)>>,
+    slots: HashMap<Box<str>, Vec<(i64, Slot)>, BuildHasherDefault<NameHasher>>,
     clashes: Vec<DuplicateHandler>,
 }
 
@@ -374,6 +375,43 @@ impl fmt::Debug for Registry {
             .field("events", &self.events())
             .field("duplicates", &self.clashes)
             .finish()
+    }
+}
+
+/// The hash of the registry's names: a multiply-rotate hash of eight bytes
+/// at a time (as `rustc`'s `FxHasher`), several times faster than the
+/// default SipHash on event names. Keys are only ever the registered names:
+/// a request's name is looked up, never inserted, so chosen names cannot
+/// crowd the table.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut rest = [0; 8];
+        rest[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(rest));
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

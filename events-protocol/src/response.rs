@@ -104,12 +104,14 @@ impl Response {
         suffix: impl Into<Cow<'static, str>>,
         payload: &T,
     ) -> Response {
-        let mut response = Response::from_raw(suffix, empty_object().to_owned());
         match to_raw(payload) {
-            Ok(raw) => response.payload = raw,
-            Err(error) => response.fail("payload", &error),
+            Ok(raw) => Response::from_raw(suffix, raw),
+            Err(error) => {
+                let mut response = Response::from_raw(suffix, empty_object().to_owned());
+                response.fail("payload", &error);
+                response
+            }
         }
-        response
     }
 
     /// An answer with a payload that is already JSON text.

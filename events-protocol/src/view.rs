@@ -128,7 +128,14 @@ impl Serialize for ViewError {
 }
 
 /// Reads `json` into `T`; failures name their path below `root`.
+///
+/// A value that fits is read once, by serde_json alone: tracking the path
+/// costs an allocation per map key, so it is done only to describe a failure,
+/// by reading the value a second time.
 pub(crate) fn read<'de, T: Deserialize<'de>>(json: &'de str, root: &str) -> Result<T, ViewError> {
+    if let Ok(value) = T::deserialize(&mut serde_json::Deserializer::from_str(json)) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

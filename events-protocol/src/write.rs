@@ -71,10 +71,52 @@ pub(crate) fn write_str(out: &mut String, value: &str) {
 
 /// Appends `value` with the escapes a JSON string needs, without quotes.
 pub(crate) fn escape_into(out: &mut String, value: &str) {
+    let clean = clean_prefix(value.as_bytes());
+    if clean == value.len() {
+        out.push_str(value);
+        return;
+    }
+    escape_from(out, value, clean);
+}
+
+/// The length of the longest prefix of `bytes` that needs no escape, found
+/// eight bytes at a time.
+fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `word` that is zero.
+    fn zeros(word: u64) -> u64 {
+        word.wrapping_sub(ONES) & !word & HIGHS
+    }
+    let mut clean = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // a control character (a byte whose top three bits are zero), a
+        // quote or a backslash
+        let control = zeros(word & 0xe0e0_e0e0_e0e0_e0e0);
+        let quote = zeros(word ^ (ONES * u64::from(b'"')));
+        let backslash = zeros(word ^ (ONES * u64::from(b'\\')));
+        if control | quote | backslash != 0 {
+            break;
+        }
+        clean += 8;
+    }
+    clean
+        + bytes[clean..]
+            .iter()
+            .take_while(|&&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+            .count()
+}
+
+/// Appends `value` from byte `start` on, escaped, `value[..start]` first as
+/// it is.
+fn escape_from(out: &mut String, value: &str, start: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = value.as_bytes();
-    let mut start = 0;
-    for (index, &byte) in bytes.iter().enumerate() {
+    let mut start_of_run = 0;
+    for (index, &byte) in bytes.iter().enumerate().skip(start) {
         let escape: &str = match byte {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -86,7 +128,7 @@ pub(crate) fn escape_into(out: &mut String, value: &str) {
             0x00..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&value[start..index]);
+        out.push_str(&value[start_of_run..index]);
         if escape.is_empty() {
             out.push_str("\\u00");
             out.push(char::from(HEX[usize::from(byte >> 4)]));
@@ -94,9 +136,9 @@ pub(crate) fn escape_into(out: &mut String, value: &str) {
         } else {
             out.push_str(escape);
         }
-        start = index + 1;
+        start_of_run = index + 1;
     }
-    out.push_str(&value[start..]);
+    out.push_str(&value[start_of_run..]);
 }
 
 #[cfg(test)]
@@ -109,5 +151,23 @@ mod tests {
         let mut out = String::new();
         write_str(&mut out, text);
         assert_eq!(out, serde_json::to_string(text).unwrap());
+    }
+
+    #[test]
+    fn escapes_agree_with_serde_json_at_every_position() {
+        for special in [
+            "\"", "\\", "\n", "\u{1}", "\u{1f}", "é", "😀", "\u{7f}", " ",
+        ] {
+            for position in 0..24 {
+                let text = format!(
+                    "{}{special}{}",
+                    "a".repeat(position),
+                    "b".repeat(24 - position)
+                );
+                let mut out = String::new();
+                write_str(&mut out, &text);
+                assert_eq!(out, serde_json::to_string(&text).unwrap(), "{text:?}");
+            }
+        }
     }
 }
