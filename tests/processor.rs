@@ -111,17 +111,23 @@ fn bytes_that_are_not_utf8_answer_bad_protocol() {
 }
 
 #[test]
-fn is_async_tells_which_handlers_return_futures() {
+fn blocks_tells_which_bodies_call_a_handler_that_may_block() {
     let processor = Processor::new();
-    assert!(processor.is_async(WAITS.as_bytes()));
+    assert!(!processor.blocks(WAITS.as_bytes()), "an async handler");
     let mut registry = Registry::new();
     registry
         .register("sync:one", 1, |_: &Event<'_>| Json(1))
-        .expect("one handler");
+        .and_then(|r| r.register_inline("inline:one", 1, |_: &Event<'_>| Json(2)))
+        .expect("distinct handlers");
     let explicit = Processor::with_registry(registry);
-    assert!(!explicit.is_async(br#"{"name":"sync:one","version":1}"#));
-    assert!(!explicit.is_async(br#"{"name":"missing:one","version":1}"#));
-    assert!(!explicit.is_async(b"not json"));
+    assert!(explicit.blocks(br#"{"name":"sync:one","version":1}"#));
+    assert!(!explicit.blocks(br#"{"name":"inline:one","version":1}"#));
+    assert!(!explicit.blocks(br#"{"name":"missing:one","version":1}"#));
+    assert!(!explicit.blocks(b"not json"));
+    assert_eq!(
+        explicit.process(r#"{"name":"inline:one","version":1,"id":"i","flowId":"f"}"#),
+        r#"{"name":"inline:one:response","version":1,"id":"i","flowId":"f","payload":2,"identity":{},"auth":{},"metadata":{}}"#
+    );
 }
 
 #[test]

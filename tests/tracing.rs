@@ -174,7 +174,7 @@ fn event_span(pairs: &[(&str, &str)]) -> Vec<(String, Fields)> {
 fn span_carries_the_event_its_user_its_origin_and_its_outcome() {
     let processor = processor();
     let capture = captured(LevelFilter::INFO, || {
-        processor.process(
+        let _answer = processor.process(
             r#"{"name":"test:echo","version":1,"id":"i-1","flowId":"f-1","payload":{},"identity":{"userId":"42"},"metadata":{"origin":"app"}}"#,
         );
     });
@@ -197,7 +197,7 @@ fn span_carries_the_event_its_user_its_origin_and_its_outcome() {
 fn span_reads_the_user_from_identity_user_id() {
     let processor = processor();
     let capture = captured(LevelFilter::INFO, || {
-        processor.process(
+        let _answer = processor.process(
             r#"{"name":"test:refuse","version":1,"id":"i-2","flowId":"f-2","identity":{"user":{"id":7,"type":"CUSTOMER"}}}"#,
         );
     });
@@ -237,7 +237,7 @@ fn span_outcome_is_the_answers_suffix_for_every_outcome() {
     ];
     for (body, outcome) in cases {
         let capture = captured(LevelFilter::INFO, || {
-            processor.process(body);
+            let _answer = processor.process(body);
         });
         let event: serde_json::Value = serde_json::from_str(body).expect("a body");
         let name = event["name"].as_str().expect("a name");
@@ -260,7 +260,8 @@ fn span_outcome_is_the_answers_suffix_for_every_outcome() {
 fn span_outcome_names_kotlin_not_found() {
     let processor = processor().not_found_style(NotFoundStyle::Kotlin);
     let capture = captured(LevelFilter::INFO, || {
-        processor.process(r#"{"name":"test:none","version":4,"id":"i","flowId":"f"}"#);
+        let _answer =
+            processor.process(r#"{"name":"test:none","version":4,"id":"i","flowId":"f"}"#);
     });
     assert_eq!(
         capture.spans(),
@@ -278,8 +279,8 @@ fn span_outcome_names_kotlin_not_found() {
 fn span_of_a_malformed_body_keeps_what_could_be_read() {
     let processor = processor();
     let capture = captured(LevelFilter::INFO, || {
-        processor.process(r#"{"name":7,"version":3,"id":"i-3","flowId":"f-3"}"#);
-        processor.process("not json");
+        let _answer = processor.process(r#"{"name":7,"version":3,"id":"i-3","flowId":"f-3"}"#);
+        let _answer = processor.process("not json");
     });
     assert_eq!(
         capture.spans(),
@@ -327,7 +328,8 @@ fn span_follows_an_async_handler() {
 fn panic_is_logged_at_error_level_with_its_detail_inside_the_event_span() {
     let processor = processor();
     let capture = captured(LevelFilter::INFO, || {
-        processor.process(r#"{"name":"test:panic","version":1,"id":"i-5","flowId":"f-5"}"#);
+        let _answer =
+            processor.process(r#"{"name":"test:panic","version":1,"id":"i-5","flowId":"f-5"}"#);
     });
     let events = capture.events();
     assert_eq!(events.len(), 1, "{events:?}");
@@ -366,7 +368,8 @@ fn panic_is_logged_at_error_level_with_its_detail_inside_the_event_span() {
 fn unwritable_answer_is_logged_at_error_level_with_its_detail() {
     let processor = processor();
     let capture = captured(LevelFilter::ERROR, || {
-        processor.process(r#"{"name":"test:unwritable","version":1,"id":"i-6","flowId":"f-6"}"#);
+        let _answer = processor
+            .process(r#"{"name":"test:unwritable","version":1,"id":"i-6","flowId":"f-6"}"#);
     });
     let events = capture.events();
     assert_eq!(events.len(), 1, "{events:?}");

@@ -16,7 +16,9 @@ pub enum Site {
 impl Site {
     fn keys(self) -> &'static str {
         match self {
-            Site::Handler => "`name`, `legacy_name`, `version`, `response`, `request` or `crate`",
+            Site::Handler => {
+                "`name`, `legacy_name`, `version`, `inline`, `response`, `request` or `crate`"
+            }
             Site::Derive => "`name`, `legacy_name`, `version`, `response` or `crate`",
         }
     }
@@ -36,6 +38,8 @@ pub struct Args {
     pub response: Option<Type>,
     pub request: Option<Ident>,
     pub krate: Option<Path>,
+    /// `inline`, where it was written: a synchronous handler that never blocks.
+    pub inline: Option<Ident>,
 }
 
 impl Args {
@@ -72,6 +76,16 @@ impl Args {
             "request" if site == Site::Handler => {
                 once(meta, &key, self.request.is_some())?;
                 self.request = Some(meta.value()?.parse()?);
+            }
+            "inline" if site == Site::Handler => {
+                once(meta, &key, self.inline.is_some())?;
+                if meta.input.peek(syn::Token![=]) {
+                    return Err(meta.error(
+                        "`inline` is a flag: write `inline`, without a value, to declare a \
+                         handler that never blocks",
+                    ));
+                }
+                self.inline = meta.path.get_ident().cloned();
             }
             "crate" => {
                 once(meta, &key, self.krate.is_some())?;

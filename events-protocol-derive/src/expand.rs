@@ -93,13 +93,15 @@ fn handler_code(args: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
     let handler = Handler::of(item);
     errors.check(valid::check_params(&handler));
     errors.check(valid::check_return(item));
+    let inline = parsed.inline.take();
+    errors.check(valid::check_inline(inline.as_ref(), item));
     errors.finish()?;
     let krate = parsed
         .krate
         .take()
         .unwrap_or_else(|| syn::parse_quote!(::events_protocol));
     let (request, describe) = request_type(&handler, &required, parsed);
-    let (wrapper, registered) = wrapper(&handler);
+    let (wrapper, registered) = wrapper(&handler, inline.is_some());
     let name = &required.name.lit;
     let version = Literal::i64_unsuffixed(required.version.1);
     Ok(quote! {
@@ -123,7 +125,7 @@ fn handler_code(args: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
 
 /// The function the registry holds, which reads each parameter and answers
 /// with the handler's return value; and how it is registered.
-fn wrapper(handler: &Handler<'_>) -> (TokenStream, TokenStream) {
+fn wrapper(handler: &Handler<'_>, inline: bool) -> (TokenStream, TokenStream) {
     let sig = &handler.item.sig;
     let function = &sig.ident;
     let reads = handler.params.iter().map(|(binding, param)| match param {
@@ -169,7 +171,12 @@ fn wrapper(handler: &Handler<'_>) -> (TokenStream, TokenStream) {
                     #answer
                 }
             };
-            (wrapper, quote!(__ep::HandlerFn::Sync(__handler)))
+            let registered = if inline {
+                quote!(__ep::HandlerFn::Inline(__handler))
+            } else {
+                quote!(__ep::HandlerFn::Sync(__handler))
+            };
+            (wrapper, registered)
         }
     }
 }

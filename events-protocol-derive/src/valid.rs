@@ -1,7 +1,7 @@
 //! Checks with errors on the user's tokens, each saying what to write
 //! instead: the event name rule, and what a handler may take and return.
 
-use syn::{FnArg, ItemFn, ReturnType, Type, TypeParamBound};
+use syn::{FnArg, Ident, ItemFn, ReturnType, Type, TypeParamBound};
 
 use crate::ast::{self, Handler, Param};
 use crate::attr::Name;
@@ -159,6 +159,19 @@ pub fn check_return(item: &ItemFn) -> syn::Result<()> {
         Type::Infer(_) | Type::Macro(_) | Type::Verbatim(_) => {
             refuse("a handler's return type must be written out")
         }
+        _ => Ok(()),
+    }
+}
+
+/// `inline` declares a synchronous handler that never blocks: an `async fn`
+/// runs in place already.
+pub fn check_inline(inline: Option<&Ident>, item: &ItemFn) -> syn::Result<()> {
+    match (inline, &item.sig.asyncness) {
+        (Some(inline), Some(_)) => Err(syn::Error::new_spanned(
+            inline,
+            "`inline` is for a synchronous handler that never blocks; an `async fn` is awaited \
+             in place already: remove `inline`",
+        )),
         _ => Ok(()),
     }
 }

@@ -15,7 +15,10 @@
 //! - Synchronous handlers run on the runtime's blocking threads
 //!   ([`tokio::task::spawn_blocking`]), so a slow handler never stalls the
 //!   worker threads; `async` handlers are awaited in place, on the request's
-//!   task, and must not block.
+//!   task, and must not block. A synchronous handler declared `inline`
+//!   (`#[event_handler(..., inline)]`, [`HandlerFn::Inline`](crate::HandlerFn::Inline))
+//!   promises never to block and runs in place too, saving the hand-off to
+//!   the blocking pool; so do the answers the processor gives by itself.
 //!
 //! ```no_run
 //! use events_protocol::{Event, HandlerFn, Registration, Response};
@@ -159,7 +162,7 @@ pub async fn handle(processor: Arc<Processor>, request: Request) -> Response {
                 .into_response();
         }
     };
-    let answer = if processor.is_async(&body) {
+    let answer = if !processor.blocks(&body) {
         processor.process_bytes_async(&body).await
     } else {
         let parent = Span::current();

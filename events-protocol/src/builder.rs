@@ -33,7 +33,6 @@ use crate::raw::{empty_object, to_raw};
 /// assert_eq!((inside.id(), inside.flow_id()), ("session-7", "flow-7"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct EventBuilder {
     name: String,
@@ -137,12 +136,21 @@ impl EventBuilder {
 }
 
 fn object<T: Serialize + ?Sized>(value: &T) -> Result<Option<Box<RawValue>>, serde_json::Error> {
-    let raw = to_raw(value)?;
-    if raw.get().starts_with('{') {
-        Ok(Some(raw))
-    } else {
-        Err(serde::ser::Error::custom(format!(
-            "expected a JSON object, found {raw}"
-        )))
+    crate::raw::to_object(value).map(Some)
+}
+
+impl std::fmt::Debug for EventBuilder {
+    /// Shows everything but `auth`, which may hold credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventBuilder")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("id", &self.id)
+            .field("flow_id", &self.flow_id)
+            .field("payload", &self.payload)
+            .field("identity", &self.identity)
+            .field("auth", &"<redacted>")
+            .field("metadata", &self.metadata)
+            .finish()
     }
 }

@@ -187,6 +187,7 @@ macro_rules! constructors {
     ($($(#[$doc:meta])* $fn_name:ident => $variant:ident,)*) => {
         $(
             $(#[$doc])*
+            #[must_use]
             pub fn $fn_name(code: impl Into<Cow<'static, str>>) -> EventError {
                 EventError::new(EventErrorType::$variant, code)
             }
@@ -195,8 +196,15 @@ macro_rules! constructors {
 }
 
 impl EventError {
-    /// An error of any type with a code and no parameters.
+    /// An error of any type with a code and no parameters. An
+    /// [`EventErrorType::Unknown`] that spells a known type
+    /// (`Unknown("badRequest")`) becomes that type.
+    #[must_use]
     pub fn new(error_type: EventErrorType, code: impl Into<Cow<'static, str>>) -> EventError {
+        let error_type = match error_type {
+            EventErrorType::Unknown(text) => EventErrorType::from_suffix(&text),
+            known => known,
+        };
         EventError {
             error_type,
             code: code.into(),

@@ -305,13 +305,6 @@ impl fmt::Debug for Event<'_> {
     }
 }
 
-impl fmt::Display for Event<'_> {
-    /// Writes the event's JSON text, as [`Event::to_json`].
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_json())
-    }
-}
-
 impl Serialize for Event<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

@@ -2,6 +2,7 @@
 //! views of the request's `identity`, `auth` and `metadata`, the event
 //! context, and the request event itself.
 
+use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use serde::Deserialize;
@@ -11,7 +12,7 @@ use crate::{Event, EventContext, ViewError};
 macro_rules! view {
     ($(#[$doc:meta])* $name:ident, $read:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub struct $name<T>(pub T);
 
         impl<T> Deref for $name<T> {
@@ -107,6 +108,25 @@ impl<'a> FromEvent<'a> for &'a Event<'a> {
 impl<'a> FromEvent<'a> for EventContext {
     fn from_event(event: &'a Event<'a>) -> Result<Self, ViewError> {
         Ok(EventContext::new(event.id(), event.flow_id()))
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Identity<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Identity").field(&self.0).finish()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Metadata<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Metadata").field(&self.0).finish()
+    }
+}
+
+impl<T> fmt::Debug for Auth<T> {
+    /// Never shows the credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Auth(<redacted>)")
     }
 }
 

@@ -118,12 +118,23 @@ pub use inventory;
 static DEFAULT: Processor = Processor::new();
 
 /// Answers one event body with the link-time registry's handlers: the
-/// response event, or the error event PROTOCOL.md §5 prescribes. Never panics.
+/// response event, or the error event PROTOCOL.md §5 prescribes. Never panics
+/// (a handler's panic is caught, unless the program is built with
+/// `panic = "abort"`).
+///
+/// # Blocking
+///
+/// It runs the handler on the calling thread, and drives an `async` one to
+/// completion there: inside an async runtime, use [`process_event_async`]
+/// (an `async` handler that waits on the runtime's timers or sockets never
+/// completes when driven here).
+#[must_use]
 pub fn process_event(body: &str) -> String {
     DEFAULT.process(body)
 }
 
 /// [`process_event`] for a body given as bytes.
+#[must_use]
 pub fn process_event_bytes(body: &[u8]) -> String {
     DEFAULT.process_bytes(body)
 }

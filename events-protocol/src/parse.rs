@@ -148,6 +148,7 @@ pub(crate) fn read(body: &str, mode: ReadMode) -> Result<Event<'_>, ProtocolErro
         .and_then(|()| deserializer.end());
     if let Err(error) = outcome {
         partial.problems.insert(0, whole_body_problem(&error));
+        partial.problems.truncate(MAX_PROBLEMS);
     }
     partial.finish(mode)
 }

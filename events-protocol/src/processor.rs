@@ -162,13 +162,17 @@ impl Processor {
     }
 
     /// Answers one body. An `async` handler is driven to completion on this
-    /// thread; use [`Processor::process_async`] inside an async runtime.
+    /// thread; use [`Processor::process_async`] inside an async runtime (an
+    /// `async` handler that waits on a runtime's timers or sockets never
+    /// completes when driven here).
+    #[must_use]
     pub fn process(&self, body: &str) -> String {
         self.process_input(Input::Text(body))
     }
 
     /// Answers one body given as bytes; bytes that are not UTF-8 are answered
     /// `badProtocol`.
+    #[must_use]
     pub fn process_bytes(&self, body: &[u8]) -> String {
         self.process_input(Input::Bytes(body))
     }
@@ -179,14 +183,9 @@ impl Processor {
         match self.prepare(body, &span) {
             Step::Answered(answer) => answer,
             Step::Call(event, handler) => {
-                let response = match handler {
-                    Handler::Static(HandlerFn::Sync(function)) => {
-                        call_sync(&event, || function(&event))
-                    }
-                    Handler::Sync(function) => call_sync(&event, || function(&event)),
-                    Handler::Static(HandlerFn::Async(_)) | Handler::Async(_) => {
-                        block_on(call_async(&event, handler))
-                    }
+                let response = match call_now(&event, handler) {
+                    Some(response) => response,
+                    None => block_on(call_async(&event, handler)),
                 };
                 finish(&event, &response, &span)
             }
@@ -222,14 +221,9 @@ impl Processor {
             match self.prepare(body, &recorder) {
                 Step::Answered(answer) => answer,
                 Step::Call(event, handler) => {
-                    let response = match handler {
-                        Handler::Static(HandlerFn::Sync(function)) => {
-                            call_sync(&event, || function(&event))
-                        }
-                        Handler::Sync(function) => call_sync(&event, || function(&event)),
-                        Handler::Static(HandlerFn::Async(_)) | Handler::Async(_) => {
-                            call_async(&event, handler).await
-                        }
+                    let response = match call_now(&event, handler) {
+                        Some(response) => response,
+                        None => call_async(&event, handler).await,
                     };
                     finish(&event, &response, &recorder)
                 }
@@ -238,11 +232,24 @@ impl Processor {
         .instrument(span)
     }
 
-    /// Whether the body's handler is `async`; `false` when the body is not an
-    /// event or has no handler. A server uses it to run synchronous handlers
-    /// where blocking is allowed.
-    pub fn is_async(&self, body: &[u8]) -> bool {
-        matches!(self.prepare(Input::Bytes(body), &Span::none()), Step::Call(_, handler) if handler.is_async())
+    /// Whether answering the body calls a synchronous handler that may block
+    /// ([`HandlerFn::Sync`](crate::HandlerFn::Sync), or registered with
+    /// [`Registry::register`]). A server on an async runtime runs those where
+    /// blocking is allowed, and everything else in place: `async` and inline
+    /// handlers, and the answers the processor gives by itself (`badProtocol`,
+    /// `notFound`).
+    pub fn blocks(&self, body: &[u8]) -> bool {
+        // reads and looks up only: nothing answered, nothing logged
+        if body.len() > self.max_body_bytes {
+            return false;
+        }
+        match Input::Bytes(body).read(self.mode) {
+            Ok(event) => matches!(
+                self.registry().lookup(event.name(), event.version()),
+                Lookup::Found(handler) if handler.blocks()
+            ),
+            Err(_) => false,
+        }
     }
 
     /// Reads the body and looks its handler up, recording in `span` what it
@@ -460,6 +467,17 @@ fn answer(event: &Event<'_>, response: &Response) -> String {
     out
 }
 
+/// Calls a synchronous handler (blocking or inline) at once; `None` for an
+/// `async` one.
+fn call_now(event: &Event<'_>, handler: &Handler) -> Option<Response> {
+    let function: &dyn Fn(&Event<'_>) -> Response = match handler {
+        Handler::Static(HandlerFn::Sync(function) | HandlerFn::Inline(function)) => function,
+        Handler::Sync(function) | Handler::Inline(function) => &**function,
+        Handler::Static(HandlerFn::Async(_)) | Handler::Async(_) => return None,
+    };
+    Some(call_sync(event, || function(event)))
+}
+
 /// Calls a synchronous handler with the event's context current, turning a
 /// panic into `UNHANDLED_ERROR`.
 fn call_sync(event: &Event<'_>, call: impl FnOnce() -> Response) -> Response {
@@ -486,9 +504,9 @@ async fn call_async(event: &Event<'_>, handler: &Handler) -> Response {
                 Err(panic) => Err(panic),
             }
         }
-        Handler::Static(HandlerFn::Sync(_)) | Handler::Sync(_) => {
-            Ok(Response::unhandled("a synchronous handler was awaited"))
-        }
+        Handler::Static(HandlerFn::Sync(_) | HandlerFn::Inline(_))
+        | Handler::Sync(_)
+        | Handler::Inline(_) => Ok(Response::unhandled("a synchronous handler was awaited")),
     };
     future.unwrap_or_else(|panic| panicked(event, &*panic))
 }

@@ -16,8 +16,15 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A handler as the link-time registry holds it: a plain function pointer.
 #[derive(Clone, Copy)]
 pub enum HandlerFn {
-    /// A synchronous handler.
+    /// A synchronous handler that may block (on I/O, a lock, a blocking
+    /// client): a server on an async runtime runs it where blocking is
+    /// allowed (the `axum` route: Tokio's blocking pool).
     Sync(fn(&Event<'_>) -> Response),
+    /// A synchronous handler that never blocks and returns quickly: run in
+    /// place, even on an async runtime's worker thread, which saves the
+    /// hand-off to the blocking pool. `#[event_handler(..., inline)]`
+    /// declares one.
+    Inline(fn(&Event<'_>) -> Response),
     /// An `async` handler; its future borrows the request.
     Async(for<'a> fn(&'a Event<'a>) -> BoxFuture<'a, Response>),
 }
@@ -26,6 +33,7 @@ impl fmt::Debug for HandlerFn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             HandlerFn::Sync(_) => "HandlerFn::Sync",
+            HandlerFn::Inline(_) => "HandlerFn::Inline",
             HandlerFn::Async(_) => "HandlerFn::Async",
         })
     }
@@ -114,21 +122,29 @@ inventory::collect!(Registration);
 type DynSync = dyn Fn(&Event<'_>) -> Response + Send + Sync;
 type DynAsync = dyn Fn(Event<'static>) -> BoxFuture<'static, Response> + Send + Sync;
 
+/// A synchronous function or closure, boxed as a [`Registry`] holds it.
+fn dyn_sync<F, R>(handler: F) -> Arc<DynSync>
+where
+    F: Fn(&Event<'_>) -> R + Send + Sync + 'static,
+    R: IntoResponse,
+{
+    Arc::new(move |event: &Event<'_>| handler(event).into_response())
+}
+
 /// A handler held by a [`Registry`].
 #[derive(Clone)]
 pub(crate) enum Handler {
     Static(HandlerFn),
     Sync(Arc<DynSync>),
+    Inline(Arc<DynSync>),
     Async(Arc<DynAsync>),
 }
 
 impl Handler {
-    /// Whether calling it returns a future.
-    pub(crate) fn is_async(&self) -> bool {
-        matches!(
-            self,
-            Handler::Static(HandlerFn::Async(_)) | Handler::Async(_)
-        )
+    /// Whether calling it may block the thread: a synchronous handler not
+    /// declared inline.
+    pub(crate) fn blocks(&self) -> bool {
+        matches!(self, Handler::Static(HandlerFn::Sync(_)) | Handler::Sync(_))
     }
 }
 
@@ -230,9 +246,38 @@ impl Registry {
         F: Fn(&Event<'_>) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        let handler: Arc<DynSync> =
-            Arc::new(move |event: &Event<'_>| handler(event).into_response());
-        self.add(name.into(), version, Handler::Sync(handler), caller())
+        self.add(
+            name.into(),
+            version,
+            Handler::Sync(dyn_sync(handler)),
+            caller(),
+        )
+    }
+
+    /// Adds a synchronous handler that never blocks and returns quickly, as
+    /// [`HandlerFn::Inline`]: a server runs it in place, even on an async
+    /// runtime's worker thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`Registry::register`].
+    #[track_caller]
+    pub fn register_inline<F, R>(
+        &mut self,
+        name: impl Into<String>,
+        version: i64,
+        handler: F,
+    ) -> Result<&mut Registry, DuplicateHandler>
+    where
+        F: Fn(&Event<'_>) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        self.add(
+            name.into(),
+            version,
+            Handler::Inline(dyn_sync(handler)),
+            caller(),
+        )
     }
 
     /// Adds an `async` handler: a function or closure of the (owned) request

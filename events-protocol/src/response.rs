@@ -33,6 +33,7 @@ pub struct Redirect {
 
 impl Redirect {
     /// A redirect to `url` with no query parameters.
+    #[must_use]
     pub fn to(url: impl Into<String>) -> Redirect {
         Redirect {
             url: url.into(),
@@ -71,7 +72,7 @@ impl Redirect {
 /// );
 /// # Ok::<(), events_protocol::ProtocolError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Response {
     suffix: Cow<'static, str>,
     payload: Box<RawValue>,
@@ -83,23 +84,51 @@ pub struct Response {
     fault: Option<String>,
 }
 
+impl std::fmt::Debug for Response {
+    /// Shows everything but `auth`, which may hold credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("suffix", &self.suffix)
+            .field("payload", &self.payload)
+            .field("identity", &self.identity)
+            .field("auth", &self.auth.as_ref().map(|_| "<redacted>"))
+            .field("metadata", &self.metadata)
+            .field("fault", &self.fault)
+            .finish()
+    }
+}
+
 impl Response {
     /// A `response` (success) with `payload`.
+    #[must_use]
     pub fn success<T: Serialize + ?Sized>(payload: &T) -> Response {
         Response::with_suffix("response", payload)
     }
 
     /// A `redirect` with the payload `{"url", "queryParameters"}`.
+    #[must_use]
     pub fn redirect(redirect: &Redirect) -> Response {
         Response::with_suffix("redirect", redirect)
     }
 
     /// An error: suffix the error's type, payload `{"code", "parameters"}`.
+    ///
+    /// An unknown type that no client would read as an error (`response`,
+    /// `redirect`, empty, or holding a `:`) makes the answer
+    /// `UNHANDLED_ERROR` instead, with the detail in the log.
+    #[must_use]
     pub fn error(error: &EventError) -> Response {
-        Response::with_suffix(error.error_type().as_str().to_owned(), error)
+        let suffix = error.error_type().as_str();
+        if matches!(suffix, "response" | "redirect" | "") || suffix.contains(':') {
+            return Response::unhandled(format!(
+                "the error type `{suffix}` would not be read as an error"
+            ));
+        }
+        Response::with_suffix(suffix.to_owned(), error)
     }
 
     /// An answer with any suffix, for full control of the answer's name.
+    #[must_use]
     pub fn with_suffix<T: Serialize + ?Sized>(
         suffix: impl Into<Cow<'static, str>>,
         payload: &T,
@@ -115,6 +144,7 @@ impl Response {
     }
 
     /// An answer with a payload that is already JSON text.
+    #[must_use]
     pub fn from_raw(suffix: impl Into<Cow<'static, str>>, payload: Box<RawValue>) -> Response {
         Response {
             suffix: suffix.into(),
@@ -127,6 +157,7 @@ impl Response {
     }
 
     /// The `UNHANDLED_ERROR` answer, with a detail for the log only.
+    #[must_use]
     pub fn unhandled(detail: impl Into<String>) -> Response {
         let mut response = Response::from_raw("error", empty_object().to_owned());
         response.fault = Some(detail.into());
@@ -156,12 +187,8 @@ impl Response {
     }
 
     fn object<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Option<Box<RawValue>> {
-        match to_raw(value) {
-            Ok(raw) if raw.get().starts_with('{') => Some(raw),
-            Ok(raw) => {
-                self.fault = Some(format!("the answer's {key} is not an object: {raw}"));
-                None
-            }
+        match crate::raw::to_object(value) {
+            Ok(raw) => Some(raw),
             Err(error) => {
                 self.fail(key, &error);
                 None

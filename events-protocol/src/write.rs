@@ -51,15 +51,47 @@ impl Envelope<'_> {
         out.push_str(",\"flowId\":");
         write_str(out, self.flow_id);
         out.push_str(",\"payload\":");
-        out.push_str(self.payload);
+        push_compact(out, self.payload);
         out.push_str(",\"identity\":");
-        out.push_str(self.identity);
+        push_compact(out, self.identity);
         out.push_str(",\"auth\":");
-        out.push_str(self.auth);
+        push_compact(out, self.auth);
         out.push_str(",\"metadata\":");
-        out.push_str(self.metadata);
+        push_compact(out, self.metadata);
         out.push('}');
     }
+}
+
+/// Appends a JSON text without the whitespace outside its strings: every
+/// event this library writes is compact (PROTOCOL.md §1), even when a value
+/// passed through from a body that was not (Python's `json.dumps` writes
+/// `", "` and `": "`). Numbers and strings are kept byte for byte.
+pub(crate) fn push_compact(out: &mut String, json: &str) {
+    let bytes = json.as_bytes();
+    // JSON's whitespace is the only text at or below b' ' outside a string
+    // (control characters must be escaped inside one)
+    if !bytes.iter().any(|&byte| byte <= b' ') {
+        out.push_str(json);
+        return;
+    }
+    let (mut in_string, mut escaped, mut start) = (false, false, 0);
+    for (index, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        } else if byte <= b' ' {
+            out.push_str(&json[start..index]);
+            start = index + 1;
+        }
+    }
+    out.push_str(&json[start..]);
 }
 
 /// Writes `value` as a quoted JSON string.
@@ -143,6 +175,20 @@ fn escape_from(out: &mut String, value: &str, start: usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn compact_text_drops_whitespace_outside_strings_only() {
+        let mut out = String::new();
+        push_compact(
+            &mut out,
+            "{ \"a b\" : [ 1 ,\n\t2.50 ] , \"c\\\" d\": \" x \" }",
+        );
+        assert_eq!(out, "{\"a b\":[1,2.50],\"c\\\" d\":\" x \"}");
+        let compact = r#"{"already":["compact",1]}"#;
+        out.clear();
+        push_compact(&mut out, compact);
+        assert_eq!(out, compact);
+    }
+
     use super::*;
 
     #[test]

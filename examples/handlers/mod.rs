@@ -10,6 +10,11 @@
 //! | `user:profile:get` | 1 | the caller's identity, read as a typed view |
 //! | `report:build` | 1 | an `async` handler, and the event context |
 //! | `greeting:relay` | 1 | a call to another event through the client |
+//!
+//! The handlers that only compute are declared `inline`: they never block, so
+//! the `axum` route runs them in place instead of handing them to the
+//! blocking pool. `greeting:relay` waits on the network through a blocking
+//! client, so it is not.
 
 use std::sync::OnceLock;
 
@@ -35,7 +40,7 @@ pub struct Greeting {
 /// A typed payload in, a typed payload out: `{"name":"Ada"}` is answered
 /// `{"greeting":"hello, Ada"}`; a payload without `name` is answered
 /// `badRequest` with the code `MISSING_FIELDS` before this runs.
-#[event_handler(name = "greeting:say", version = 1)]
+#[event_handler(name = "greeting:say", version = 1, inline)]
 pub fn say_hello(hello: Hello) -> Greeting {
     Greeting {
         greeting: format!("hello, {}", hello.name),
@@ -85,7 +90,7 @@ const BALANCE: u64 = 100;
 
 /// A typed error: `{"amount":500}` is answered `account:withdraw:forbidden`
 /// with `{"code":"INSUFFICIENT_FUNDS","parameters":{"balance":100}}`.
-#[event_handler(name = "account:withdraw", version = 1)]
+#[event_handler(name = "account:withdraw", version = 1, inline)]
 pub fn withdraw(withdrawal: Withdrawal) -> Result<Balance, WithdrawError> {
     match withdrawal.amount {
         0 => Err(WithdrawError::ZeroAmount),
@@ -98,7 +103,7 @@ pub fn withdraw(withdrawal: Withdrawal) -> Result<Balance, WithdrawError> {
 
 /// A redirect: answered `page:home:open:redirect` with
 /// `{"url":"https://example.com/home","queryParameters":{"tab":"news"}}`.
-#[event_handler(name = "page:home:open", version = 1)]
+#[event_handler(name = "page:home:open", version = 1, inline)]
 pub fn open_home() -> Redirect {
     Redirect::to("https://example.com/home").with_query("tab", "news")
 }
@@ -124,7 +129,7 @@ pub struct Profile {
 /// Identity use: `"identity":{"userId":42}` is answered with Ada's profile,
 /// any other user `notFound`, and an identity without `userId` `badRequest`
 /// (`identity.userId` missing).
-#[event_handler(name = "user:profile:get", version = 1)]
+#[event_handler(name = "user:profile:get", version = 1, inline)]
 pub fn get_profile(Identity(caller): Identity<Caller>) -> Result<Profile, EventError> {
     match caller.user_id {
         42 => Ok(Profile {
@@ -191,7 +196,12 @@ pub fn relay(hello: Hello) -> Result<Greeting, EventError> {
         Ok(greeting) => Ok(Greeting {
             greeting: greeting.greeting.to_uppercase(),
         }),
+        // the downstream refusal, kept as it was
         Err(CallError::Event(error)) => Err(error),
-        Err(error) => Err(EventError::error("FAILED_DEPENDENCY").with("reason", error.to_string())),
+        // the detail (addresses, I/O errors) goes to the log, not to the caller
+        Err(error) => {
+            tracing::error!(%error, "greeting:say could not be called");
+            Err(EventError::error("FAILED_DEPENDENCY"))
+        }
     }
 }

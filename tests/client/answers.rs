@@ -199,9 +199,27 @@ fn name_without_colon_is_classified_by_the_whole_name() {
 }
 
 #[test]
-fn an_error_payload_without_a_code_is_a_malformed_answer() {
+fn an_error_payload_without_a_code_is_still_an_error_by_its_name() {
     let url = support::answering(support::ok_json(
-        r#"{"name":"a:b:forbidden","version":1,"id":"i","flowId":"f","payload":{"reason":"no"}}"#,
+        r#"{"name":"a:b:forbidden","version":1,"id":"i","flowId":"f","payload":{"reason":"no","parameters":null}}"#,
+    ));
+    let client = events_protocol::EventClient::new(url).expect("a client");
+    let answer = client.send_event("a:b", 1, &json!({})).expect("an answer");
+    let Answer::Error { error, event } = answer else {
+        panic!("not an error: {answer:?}");
+    };
+    assert_eq!(error.error_type(), &EventErrorType::Forbidden);
+    assert_eq!((error.code(), error.parameters().len()), ("", 0));
+    assert_eq!(
+        event.payload().get(),
+        r#"{"reason":"no","parameters":null}"#
+    );
+}
+
+#[test]
+fn a_redirect_without_a_url_is_a_malformed_answer() {
+    let url = support::answering(support::ok_json(
+        r#"{"name":"a:b:redirect","version":1,"id":"i","flowId":"f","payload":{"to":"elsewhere"}}"#,
     ));
     let client = events_protocol::EventClient::new(url).expect("a client");
     let error = client
@@ -210,6 +228,6 @@ fn an_error_payload_without_a_code_is_a_malformed_answer() {
     let events_protocol::SendError::MalformedAnswer { name, error, .. } = error else {
         panic!("not a malformed answer: {error:?}");
     };
-    assert_eq!(name, "a:b:forbidden");
-    assert_eq!(error.path(), "code");
+    assert_eq!(name, "a:b:redirect");
+    assert_eq!(error.path(), "url");
 }

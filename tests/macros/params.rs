@@ -71,6 +71,23 @@ fn without_a_payload_parameter_the_payload_is_ignored() {
     }
 }
 
+#[event_handler(name = "test:params:inline", version = 1, inline)]
+fn shout(word: String) -> String {
+    word.to_uppercase()
+}
+
+#[test]
+fn an_inline_handler_answers_in_place_and_is_not_called_blocking() {
+    assert_eq!(
+        call("test:params:inline", r#""hey""#),
+        answer("test:params:inline:response", r#""HEY""#)
+    );
+    let processor = events_protocol::Processor::new();
+    assert!(!processor.blocks(br#"{"name":"test:params:inline","version":1}"#));
+    assert!(processor.blocks(br#"{"name":"test:params:none","version":1}"#));
+    assert_eq!(shout("a".to_owned()), "A", "still an ordinary function");
+}
+
 #[derive(Deserialize)]
 struct User {
     id: u64,

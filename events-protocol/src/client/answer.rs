@@ -2,6 +2,7 @@
 //! redirect, or an error of a known or unknown type.
 
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::client::{CallError, SendError};
 use crate::{ErrorPayload, Event, EventError, EventErrorType, ReadMode, Redirect, ViewError};
@@ -79,8 +80,8 @@ impl Answer {
     ///
     /// [`SendError::Status`] for a status outside 2xx (the body kept),
     /// [`SendError::NotAnEvent`] for a 2xx body that is not an event, and
-    /// [`SendError::MalformedAnswer`] for an answer whose payload does not
-    /// fit its kind.
+    /// [`SendError::MalformedAnswer`] for a `redirect` without its
+    /// `{"url", "queryParameters"}`.
     pub fn from_http(status: u16, body: &[u8]) -> Result<Answer, SendError> {
         let text = || String::from_utf8_lossy(body).into_owned();
         if !(200..300).contains(&status) {
@@ -112,8 +113,10 @@ impl Answer {
     /// # Errors
     ///
     /// A [`ViewError`] when a `redirect` payload is not `{"url",
-    /// "queryParameters"}` or an error payload is not `{"code",
-    /// "parameters"}` (PROTOCOL.md §2, §3).
+    /// "queryParameters"}`. An error answer is classified by its name alone
+    /// (PROTOCOL.md §2): a payload missing `code` or `parameters`, or of
+    /// another shape, reads as the code `""` and the parameters `{}`, the
+    /// whole payload staying in the event.
     pub fn from_event(event: Event<'static>) -> Result<Answer, ViewError> {
         let suffix = match event.name().rsplit_once(':') {
             Some((_, suffix)) => suffix,
@@ -127,8 +130,7 @@ impl Answer {
             }
             other => {
                 let error_type = EventErrorType::from_suffix(other);
-                let payload = event.payload_as::<ErrorPayload>()?;
-                let error = EventError::from_payload(error_type, payload);
+                let error = EventError::from_payload(error_type, error_payload(&event));
                 Ok(Answer::Error { error, event })
             }
         }
@@ -192,6 +194,28 @@ impl Answer {
             Answer::Redirect { redirect, .. } => Err(CallError::Redirect(redirect)),
             Answer::Error { error, .. } => Err(CallError::Event(error)),
         }
+    }
+}
+
+/// The `{"code", "parameters"}` of an error answer, read leniently: an error
+/// is classified by its name alone (PROTOCOL.md §2), so a payload that is not
+/// of that shape still makes an error, with the code `""` and the parameters
+/// `{}` where they are missing or of another type. The whole payload stays
+/// in the answer's event.
+fn error_payload(event: &Event<'_>) -> ErrorPayload {
+    let mut payload = match event.payload_as::<Value>() {
+        Ok(Value::Object(payload)) => payload,
+        _ => Map::new(),
+    };
+    ErrorPayload {
+        code: match payload.remove("code") {
+            Some(Value::String(code)) => code,
+            _ => String::new(),
+        },
+        parameters: match payload.remove("parameters") {
+            Some(Value::Object(parameters)) => parameters,
+            _ => Map::new(),
+        },
     }
 }
 

@@ -100,9 +100,10 @@ pub enum SendError {
         #[source]
         error: Box<ProtocolError>,
     },
-    /// The answer is an event whose `redirect` or error payload does not have
-    /// the protocol's shape (`{"url", "queryParameters"}`, `{"code",
-    /// "parameters"}`).
+    /// The answer is a `redirect` whose payload does not have the protocol's
+    /// shape `{"url", "queryParameters"}`. (An error answer is classified by
+    /// its name alone: a payload of another shape still makes an
+    /// [`Answer::Error`](crate::Answer::Error).)
     #[error("the answer `{name}` has a malformed payload: {error}")]
     MalformedAnswer {
         /// The answer's name.

@@ -5,6 +5,7 @@
 mod answer;
 mod call;
 mod error;
+mod resolver;
 mod transport;
 
 use std::fmt;
@@ -39,6 +40,12 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 10 * 1024 * 1024;
 /// `flowId` from the call, else from the current
 /// [`EventContext`](crate::EventContext) (a call made inside a handler
 /// continues its flow), else fresh UUIDs.
+///
+/// The client is blocking: a call holds its thread until the answer or the
+/// timeout. Inside an async runtime, call it from a synchronous handler (the
+/// `axum` route runs those on the blocking pool) or from
+/// `tokio::task::spawn_blocking`. A host written as an IP address is used as
+/// it is; a host name is resolved by the system at every call.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -195,7 +202,6 @@ impl fmt::Debug for EventClient {
 }
 
 /// Builds an [`EventClient`]; made by [`EventClient::builder`].
-#[derive(Debug)]
 #[must_use]
 pub struct EventClientBuilder {
     url: String,
@@ -207,6 +213,31 @@ pub struct EventClientBuilder {
     auth: Option<Box<RawValue>>,
     metadata: Option<Box<RawValue>>,
     error: Option<ClientBuildError>,
+}
+
+impl fmt::Debug for EventClientBuilder {
+    /// Shows everything but `auth` and the headers' values, which may hold
+    /// credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventClientBuilder")
+            .field("url", &self.url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_answer_bytes", &self.max_answer_bytes)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("identity", &self.identity)
+            .field("auth", &"<redacted>")
+            .field("metadata", &self.metadata)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 impl EventClientBuilder {
@@ -273,7 +304,7 @@ impl EventClientBuilder {
             return Err(error);
         }
         check_url(&self.url)?;
-        let agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
@@ -281,8 +312,12 @@ impl EventClientBuilder {
             .user_agent(concat!("events-protocol-rs/", env!("CARGO_PKG_VERSION")))
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout))
-            .build()
-            .new_agent();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            resolver::LiteralFirst::default(),
+        );
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -309,7 +344,7 @@ impl EventClientBuilder {
         key: &'static str,
         value: &T,
     ) -> Option<Box<RawValue>> {
-        match json_object(value) {
+        match crate::raw::to_object(value) {
             Ok(raw) => Some(raw),
             Err(source) => {
                 self.fail(ClientBuildError::NotAnObject { key, source });
@@ -328,18 +363,6 @@ pub(crate) fn header_pair(name: &str, value: &str) -> Option<(HeaderName, Header
     let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
     let value = HeaderValue::from_str(value).ok()?;
     Some((name, value))
-}
-
-/// The JSON text of a value that must be an object.
-fn json_object<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, serde_json::Error> {
-    let raw = crate::raw::to_raw(value)?;
-    if raw.get().starts_with('{') {
-        Ok(raw)
-    } else {
-        Err(serde::ser::Error::custom(format!(
-            "expected a JSON object, found {raw}"
-        )))
-    }
 }
 
 /// Checks that `url` is an absolute `http://` or `https://` URL with a host.
