@@ -148,3 +148,30 @@ fn explicit_async_handlers_run_from_both_entry_points() {
         expected
     );
 }
+
+#[test]
+fn in_place_processing_hands_back_only_handlers_that_may_block() {
+    let mut registry = Registry::new();
+    registry
+        .register("sync:one", 1, |_: &Event<'_>| Json(1))
+        .and_then(|r| r.register_inline("inline:one", 1, |_: &Event<'_>| Json(2)))
+        .expect("distinct handlers");
+    let processor = Processor::with_registry(registry);
+    let inline = br#"{"name":"inline:one","version":1,"id":"i","flowId":"f"}"#;
+    assert_eq!(
+        futures_executor::block_on(processor.process_bytes_in_place(inline)).ok(),
+        Some(
+            r#"{"name":"inline:one:response","version":1,"id":"i","flowId":"f","payload":2,"identity":{},"auth":{},"metadata":{}}"#
+                .to_owned()
+        )
+    );
+    let blocking = br#"{"name":"sync:one","version":1,"id":"i","flowId":"f"}"#;
+    let handed = futures_executor::block_on(processor.process_bytes_in_place(blocking))
+        .expect_err("a handler that may block is handed back");
+    assert_eq!(
+        handed.process(&processor, blocking),
+        r#"{"name":"sync:one:response","version":1,"id":"i","flowId":"f","payload":1,"identity":{},"auth":{},"metadata":{}}"#
+    );
+    let missing = br#"{"name":"missing:one","version":1,"id":"i","flowId":"f"}"#;
+    assert!(futures_executor::block_on(processor.process_bytes_in_place(missing)).is_ok());
+}

@@ -72,7 +72,6 @@ use ::axum::extract::Request;
 use ::axum::http::{HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse as _, Response};
 use ::axum::routing::{MethodRouter, post};
-use tracing::Span;
 
 use crate::Processor;
 
@@ -162,17 +161,18 @@ pub async fn handle(processor: Arc<Processor>, request: Request) -> Response {
                 .into_response();
         }
     };
-    let answer = if !processor.blocks(&body) {
-        processor.process_bytes_async(&body).await
-    } else {
-        let parent = Span::current();
-        let blocking =
-            tokio::task::spawn_blocking(move || parent.in_scope(|| processor.process_bytes(&body)));
-        match blocking.await {
-            Ok(answer) => answer,
-            Err(error) => {
-                tracing::error!(%error, "the blocking task answering an event failed");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    // the body is read once when it is answered in place; a handler that may
+    // block is handed, with the event's span, to the blocking pool
+    let answer = match processor.process_bytes_in_place(&body).await {
+        Ok(answer) => answer,
+        Err(blocking) => {
+            let task = tokio::task::spawn_blocking(move || blocking.process(&processor, &body));
+            match task.await {
+                Ok(answer) => answer,
+                Err(error) => {
+                    tracing::error!(%error, "the blocking task answering an event failed");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
             }
         }
     };

@@ -248,6 +248,7 @@ impl<'a> Event<'a> {
             identity: self.identity.get(),
             auth: self.auth.get(),
             metadata: self.metadata.get(),
+            may_hold_whitespace: true,
         }
     }
 }

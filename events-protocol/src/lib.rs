@@ -99,7 +99,7 @@ pub use error::{ErrorPayload, EventError, EventErrorType};
 pub use event::Event;
 pub use extract::{Auth, Identity, Metadata};
 pub use parse::{FieldError, ProtocolError, ReadMode};
-pub use processor::{DEFAULT_MAX_BODY_BYTES, NotFoundStyle, Processor};
+pub use processor::{Blocking, DEFAULT_MAX_BODY_BYTES, NotFoundStyle, Processor};
 pub use registry::{
     BoxFuture, DuplicateHandler, DuplicateHandlers, HandlerFn, Location, Registration, Registry,
     check_handlers,

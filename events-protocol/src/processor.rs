@@ -100,6 +100,25 @@ impl<'a> Input<'a> {
     }
 }
 
+/// A body whose handler may block, handed back by
+/// [`Processor::process_bytes_in_place`] without being answered: answer it
+/// with [`Blocking::process`] on a thread where blocking is allowed. It
+/// carries the event's tracing span, so the event is logged once.
+#[derive(Debug)]
+#[must_use = "the event is not answered until `Blocking::process` is called"]
+pub struct Blocking {
+    span: Span,
+}
+
+impl Blocking {
+    /// Answers the body (the same bytes given to
+    /// [`Processor::process_bytes_in_place`]) on this thread.
+    #[must_use]
+    pub fn process(self, processor: &Processor, body: &[u8]) -> String {
+        processor.process_input_in(Input::Bytes(body), self.span)
+    }
+}
+
 /// What reading and looking up a body left to do.
 enum Step<'a, 'r> {
     Answered(String),
@@ -178,7 +197,11 @@ impl Processor {
     }
 
     fn process_input(&self, body: Input<'_>) -> String {
-        let span = event_span();
+        self.process_input_in(body, event_span())
+    }
+
+    /// Answers one body on this thread, recording in `span`.
+    fn process_input_in(&self, body: Input<'_>, span: Span) -> String {
         let _entered = span.enter();
         match self.prepare(body, &span) {
             Step::Answered(answer) => answer,
@@ -195,37 +218,72 @@ impl Processor {
     /// Answers one body, awaiting `async` handlers in place. The future
     /// depends on no particular async runtime. Synchronous handlers run
     /// inline, on the polling thread.
-    pub fn process_async<'a>(&'a self, body: &'a str) -> impl Future<Output = String> + Send + 'a {
-        self.process_input_async(Input::Text(body))
+    pub async fn process_async(&self, body: &str) -> String {
+        match self.answer_in_place(Input::Text(body), false).await {
+            Ok(answer) => answer,
+            Err(blocking) => blocking.process(self, body.as_bytes()),
+        }
     }
 
     /// [`Processor::process_async`] for a body given as bytes.
-    pub fn process_bytes_async<'a>(
-        &'a self,
-        body: &'a [u8],
-    ) -> impl Future<Output = String> + Send + 'a {
-        self.process_input_async(Input::Bytes(body))
+    pub async fn process_bytes_async(&self, body: &[u8]) -> String {
+        match self.answer_in_place(Input::Bytes(body), false).await {
+            Ok(answer) => answer,
+            Err(blocking) => blocking.process(self, body),
+        }
     }
 
+    /// Answers one body in place, as [`Processor::process_bytes_async`], unless
+    /// its handler may block ([`Processor::blocks`]): then nothing is called,
+    /// and the [`Blocking`] returned answers it on a thread where blocking is
+    /// allowed. The body is read once for an answer given in place, which is
+    /// what an async server wants:
+    ///
+    /// ```
+    /// # async fn serve(processor: std::sync::Arc<events_protocol::Processor>, body: Vec<u8>) -> String {
+    /// match processor.process_bytes_in_place(&body).await {
+    ///     Ok(answer) => answer,
+    ///     // with tokio: tokio::task::spawn_blocking(move || blocking.process(&processor, &body))
+    ///     Err(blocking) => blocking.process(&processor, &body),
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [`Blocking`] hand-off, for a body whose handler may block.
+    pub fn process_bytes_in_place<'a>(
+        &'a self,
+        body: &'a [u8],
+    ) -> impl Future<Output = Result<String, Blocking>> + Send + 'a {
+        self.answer_in_place(Input::Bytes(body), true)
+    }
+
+    /// Answers in place; with `hand_off`, stops before a handler that may
+    /// block and returns the [`Blocking`] that answers it.
     #[allow(
         clippy::manual_async_fn,
         reason = "the signature promises a `Send` future, which an `async fn` would not state"
     )]
-    fn process_input_async<'a>(
+    fn answer_in_place<'a>(
         &'a self,
         body: Input<'a>,
-    ) -> impl Future<Output = String> + Send + 'a {
+        hand_off: bool,
+    ) -> impl Future<Output = Result<String, Blocking>> + Send + 'a {
         let span = event_span();
         let recorder = span.clone();
         async move {
             match self.prepare(body, &recorder) {
-                Step::Answered(answer) => answer,
+                Step::Answered(answer) => Ok(answer),
+                Step::Call(_, handler) if hand_off && handler.blocks() => {
+                    Err(Blocking { span: recorder })
+                }
                 Step::Call(event, handler) => {
                     let response = match call_now(&event, handler) {
                         Some(response) => response,
                         None => call_async(&event, handler).await,
                     };
-                    finish(&event, &response, &recorder)
+                    Ok(finish(&event, &response, &recorder))
                 }
             }
         }
@@ -443,6 +501,7 @@ fn standalone<T: Serialize>(
             identity: "{}",
             auth: "{}",
             metadata: "{}",
+            may_hold_whitespace: false,
         }
         .to_json(),
         Err(error) => {

@@ -82,6 +82,9 @@ pub struct Response {
     /// Why this answer could not be built, for the log; `Some` makes it an
     /// `UNHANDLED_ERROR`.
     fault: Option<String>,
+    /// Whether the payload came as JSON text ([`Response::from_raw`]), which
+    /// may hold whitespace, rather than from serde_json.
+    raw_payload: bool,
 }
 
 impl std::fmt::Debug for Response {
@@ -133,14 +136,17 @@ impl Response {
         suffix: impl Into<Cow<'static, str>>,
         payload: &T,
     ) -> Response {
-        match to_raw(payload) {
+        let mut response = match to_raw(payload) {
             Ok(raw) => Response::from_raw(suffix, raw),
             Err(error) => {
                 let mut response = Response::from_raw(suffix, empty_object().to_owned());
                 response.fail("payload", &error);
                 response
             }
-        }
+        };
+        // serde_json writes compact text: nothing to drop when writing it
+        response.raw_payload = false;
+        response
     }
 
     /// An answer with a payload that is already JSON text.
@@ -153,6 +159,7 @@ impl Response {
             auth: None,
             metadata: None,
             fault: None,
+            raw_payload: true,
         }
     }
 
@@ -274,6 +281,7 @@ impl Response {
             identity: self.identity.as_deref().unwrap_or(empty).get(),
             auth: self.auth.as_deref().unwrap_or(empty).get(),
             metadata: self.metadata.as_deref().unwrap_or(empty).get(),
+            may_hold_whitespace: self.raw_payload,
         };
         out.reserve(envelope.estimated_len());
         envelope.write(out);

@@ -13,6 +13,10 @@ pub(crate) struct Envelope<'a> {
     pub identity: &'a str,
     pub auth: &'a str,
     pub metadata: &'a str,
+    /// Whether `payload`, `identity`, `auth` and `metadata` may hold
+    /// whitespace to drop: `true` for values read from a body; `false` for
+    /// values serde_json wrote, which are compact already.
+    pub may_hold_whitespace: bool,
 }
 
 impl Envelope<'_> {
@@ -50,14 +54,19 @@ impl Envelope<'_> {
         write_str(out, self.id);
         out.push_str(",\"flowId\":");
         write_str(out, self.flow_id);
+        let value: fn(&mut String, &str) = if self.may_hold_whitespace {
+            push_compact
+        } else {
+            String::push_str
+        };
         out.push_str(",\"payload\":");
-        push_compact(out, self.payload);
+        value(out, self.payload);
         out.push_str(",\"identity\":");
-        push_compact(out, self.identity);
+        value(out, self.identity);
         out.push_str(",\"auth\":");
-        push_compact(out, self.auth);
+        value(out, self.auth);
         out.push_str(",\"metadata\":");
-        push_compact(out, self.metadata);
+        value(out, self.metadata);
         out.push('}');
     }
 }
