@@ -29,36 +29,6 @@ pub fn payload<'a, T: Deserialize<'a>>(event: &'a Event<'a>) -> Result<T, Respon
     event.payload_as().map_err(|error| bad_request(&error))
 }
 
-/// Reads the identity, or answers `badRequest`.
-pub fn identity<'a, T: Deserialize<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
-    event.identity_as().map_err(|error| bad_request(&error))
-}
-
-/// Reads the auth object, or answers `badRequest`.
-pub fn auth<'a, T: Deserialize<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
-    event.auth_as().map_err(|error| bad_request(&error))
-}
-
-/// Reads the metadata, or answers `badRequest`.
-pub fn metadata<'a, T: Deserialize<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
-    event.metadata_as().map_err(|error| bad_request(&error))
-}
-
-/// A success answer with a serialisable payload.
-pub fn success<T: Serialize + ?Sized>(payload: &T) -> Response {
-    Response::success(payload)
-}
-
-/// An answer from anything a handler may return.
-pub fn into_response<R: IntoResponse>(value: R) -> Response {
-    value.into_response()
-}
-
-/// An error answer from anything convertible into an [`EventError`].
-pub fn error<E: Into<EventError>>(error: E) -> Response {
-    Response::error(&error.into())
-}
-
 /// Reads a handler parameter other than the payload (a view, the context, the
 /// request event), or answers `badRequest`.
 pub fn view<'a, T: FromEvent<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
