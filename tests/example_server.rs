@@ -13,34 +13,30 @@ use std::time::Duration;
 use events_protocol::{Answer, Event, EventClient, EventError, Redirect};
 use serde_json::json;
 
+#[path = "support/axum_server.rs"]
+mod axum_server;
+
+use axum_server::Served;
+
 /// The example server on a free loopback port, shared by every test of this
 /// file: `greeting:relay` calls back into it through the one client
 /// `handlers::use_client` keeps.
 struct Server {
     address: SocketAddr,
     client: EventClient,
-    _runtime: tokio::runtime::Runtime,
+    _served: Served,
 }
 
 fn start() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("a free port");
-        let address = listener.local_addr().expect("the bound address");
-        let client = EventClient::new(format!("http://{address}/events")).expect("a client");
+        let served = Served::start(events_protocol::axum::router());
+        let client = EventClient::new(served.url()).expect("a client");
         handlers::use_client(client.clone());
-        runtime.spawn(async move { axum::serve(listener, events_protocol::axum::router()).await });
         Server {
-            address,
+            address: served.address,
             client,
-            _runtime: runtime,
+            _served: served,
         }
     })
 }

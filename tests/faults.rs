@@ -49,11 +49,10 @@ impl Serialize for Broken {
     }
 }
 
-/// A server with two worker threads, answering until dropped.
-struct Server {
-    url: String,
-    _runtime: tokio::runtime::Runtime,
-}
+#[path = "support/axum_server.rs"]
+mod axum_server;
+
+use axum_server::Served as Server;
 
 fn server(gate: Arc<Gate>) -> Server {
     let mut registry = Registry::new();
@@ -74,25 +73,13 @@ fn server(gate: Arc<Gate>) -> Server {
         })
         .and_then(|r| r.register("fault:broken", 1, |_: &Event<'_>| Json(Broken)))
         .expect("distinct handlers");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("a free port");
-    let url = format!("http://{}/events", listener.local_addr().expect("bound"));
-    let routes = events_protocol::axum::routes(Processor::with_registry(registry));
-    runtime.spawn(async move { axum::serve(listener, routes).await });
-    Server {
-        url,
-        _runtime: runtime,
-    }
+    Server::start(events_protocol::axum::routes(Processor::with_registry(
+        registry,
+    )))
 }
 
 fn client(server: &Server) -> EventClient {
-    EventClient::builder(&server.url)
+    EventClient::builder(server.url())
         .timeout(Duration::from_secs(10))
         .build()
         .expect("a valid URL")

@@ -13,31 +13,15 @@ use events_protocol::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// A server answering on a free loopback port until dropped.
-struct Server {
-    address: SocketAddr,
-    _runtime: tokio::runtime::Runtime,
-}
+#[path = "support/axum_server.rs"]
+mod axum_server;
 
-impl Server {
-    fn start(processor: Processor) -> Server {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("a free port");
-        let address = listener.local_addr().expect("the bound address");
-        runtime.spawn(async move {
-            axum::serve(listener, events_protocol::axum::routes(processor)).await
-        });
-        Server {
-            address,
-            _runtime: runtime,
-        }
-    }
+/// A server answering on a free loopback port until dropped.
+type Server = axum_server::Served;
+
+/// Serves `processor` over the events route.
+fn serve(processor: Processor) -> Server {
+    Server::start(events_protocol::axum::routes(processor))
 }
 
 /// What came back over HTTP.
@@ -186,7 +170,7 @@ fn registry() -> Registry {
 }
 
 fn server() -> Server {
-    Server::start(Processor::with_registry(registry()))
+    serve(Processor::with_registry(registry()))
 }
 
 #[test]
@@ -256,8 +240,7 @@ fn unknown_event_answers_not_found() {
 
 #[test]
 fn unknown_event_answers_kotlin_not_found_when_asked() {
-    let server =
-        Server::start(Processor::with_registry(registry()).not_found_style(NotFoundStyle::Kotlin));
+    let server = serve(Processor::with_registry(registry()).not_found_style(NotFoundStyle::Kotlin));
     let answer = post_event(
         server.address,
         r#"{"name":"test:nobody","version":3,"id":"i-6","flowId":"f-6"}"#,
@@ -405,7 +388,7 @@ fn method_other_than_post_answers_405() {
 
 /// A server whose body limit is 100 bytes.
 fn small_server() -> Server {
-    Server::start(Processor::with_registry(registry()).max_body_bytes(100))
+    serve(Processor::with_registry(registry()).max_body_bytes(100))
 }
 
 /// An echo event of exactly `length` bytes.

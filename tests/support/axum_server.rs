@@ -1,0 +1,38 @@
+//! The `axum` events route served on a free loopback port, for the
+//! integration tests that drive it over real HTTP; it answers until dropped.
+
+#![allow(dead_code, reason = "each test binary uses the part it needs")]
+
+use std::net::SocketAddr;
+
+/// A server answering on `127.0.0.1`, port chosen by the system.
+pub struct Served {
+    /// Where it listens.
+    pub address: SocketAddr,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Served {
+    /// Serves `router` on a runtime of two worker threads.
+    pub fn start(router: axum::Router) -> Served {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("a free port");
+        let address = listener.local_addr().expect("the bound address");
+        runtime.spawn(async move { axum::serve(listener, router).await });
+        Served {
+            address,
+            _runtime: runtime,
+        }
+    }
+
+    /// The events URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/events", self.address)
+    }
+}
