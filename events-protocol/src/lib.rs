@@ -92,7 +92,7 @@ pub use builder::EventBuilder;
 #[cfg(feature = "client")]
 pub use client::{
     Answer, Call, CallError, ClientBuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ANSWER_BYTES,
-    DEFAULT_TIMEOUT, EventClient, EventClientBuilder, SendError, TypedCall,
+    DEFAULT_TIMEOUT, EventClient, EventClientBuilder, Failure, SendError, TypedCall,
 };
 pub use context::{EventContext, WithContext};
 pub use error::{ErrorPayload, EventError, EventErrorType};

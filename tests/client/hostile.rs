@@ -288,3 +288,31 @@ fn per_call_timeout_replaces_the_client_timeout() {
     assert!(error.is_timeout());
     assert_timed_out(&error, limit, started.elapsed());
 }
+
+#[test]
+fn every_transport_failure_names_its_protocol_class() {
+    use events_protocol::Failure;
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = listener.local_addr().expect("bound");
+        drop(listener);
+        format!("http://{address}/events")
+    };
+    let error = events_protocol::EventClient::new(refused)
+        .expect("a client")
+        .send_event("a:b", 1, &serde_json::json!({}))
+        .expect_err("nothing listens");
+    assert_eq!(error.failure(), Failure::FailedDependency);
+    for (status, body, failure) in [
+        (500, &b"oops"[..], Failure::FailedDependency),
+        (200, &b"<html></html>"[..], Failure::BadProtocol),
+        (
+            200,
+            &br#"{"name":"a:b:redirect","version":1,"payload":{}}"#[..],
+            Failure::BadProtocol,
+        ),
+    ] {
+        let error = events_protocol::Answer::from_http(status, body).expect_err("not an answer");
+        assert_eq!(error.failure(), failure, "{error}");
+    }
+}

@@ -127,6 +127,37 @@ impl SendError {
     pub fn is_timeout(&self) -> bool {
         matches!(self, SendError::Timeout { .. })
     }
+
+    /// Which of the protocol's transport failures this is (PROTOCOL.md §6),
+    /// or [`Failure::NotSent`] when the event never left this process.
+    pub fn failure(&self) -> Failure {
+        match self {
+            SendError::InvalidEvent(_) | SendError::InvalidHeader { .. } => Failure::NotSent,
+            SendError::Timeout { .. } => Failure::Timeout,
+            SendError::Connection { .. }
+            | SendError::Status { .. }
+            | SendError::TooLarge { .. } => Failure::FailedDependency,
+            SendError::NotAnEvent { .. } | SendError::MalformedAnswer { .. } => {
+                Failure::BadProtocol
+            }
+        }
+    }
+}
+
+/// The transport failures of PROTOCOL.md §6, as the Python and Kotlin clients
+/// name them, to match a [`SendError`] coarsely with
+/// [`SendError::failure`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Failure {
+    /// No complete answer within the limit.
+    Timeout,
+    /// The connection failed, the status was not 2xx, or the answer was
+    /// larger than the client's limit.
+    FailedDependency,
+    /// A 2xx answer that is not an event (or a `redirect` without its URL).
+    BadProtocol,
+    /// Nothing was sent: the event or a header could not be written.
+    NotSent,
 }
 
 /// Why a typed call gave no response payload: the server answered an error

@@ -19,7 +19,7 @@ use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 
 pub use answer::Answer;
 pub use call::{Call, TypedCall};
-pub use error::{CallError, ClientBuildError, SendError};
+pub use error::{CallError, ClientBuildError, Failure, SendError};
 
 use crate::{Event, EventRequest};
 
