@@ -45,6 +45,17 @@ struct Seen {
 struct Capture {
     spans: Arc<Mutex<Vec<(String, Fields)>>>,
     events: Arc<Mutex<Vec<Seen>>>,
+    /// The name of every field recorded after a span was made, in order.
+    recorded: Arc<Mutex<Vec<String>>>,
+}
+
+/// The names of the fields a record carries.
+struct Names<'a>(&'a mut Vec<String>);
+
+impl Visit for Names<'_> {
+    fn record_debug(&mut self, field: &Field, _: &dyn fmt::Debug) {
+        self.0.push(field.name().to_owned());
+    }
 }
 
 impl Capture {
@@ -67,6 +78,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, context: Context<'_, S>) {
+        values.record(&mut Names(&mut self.recorded.lock().expect("the records")));
         let Some(span) = context.span(id) else {
             return;
         };
@@ -407,4 +419,27 @@ fn nothing_is_recorded_below_the_subscribers_level() {
     });
     assert!(capture.spans().is_empty());
     assert!(capture.events().is_empty());
+}
+
+#[test]
+fn a_handler_handed_to_the_blocking_pool_keeps_one_span_with_its_fields_once() {
+    let processor = processor();
+    let body = br#"{"name":"test:echo","version":1,"id":"i-7","flowId":"f-7","payload":{}}"#;
+    let capture = captured(LevelFilter::INFO, || {
+        let handed = futures_executor::block_on(processor.process_bytes_in_place(body))
+            .expect_err("test:echo may block");
+        let _answer = handed.process(&processor, body);
+    });
+    assert_eq!(
+        capture.spans(),
+        event_span(&[
+            ("name", "test:echo"),
+            ("version", "1"),
+            ("id", "i-7"),
+            ("flowId", "f-7"),
+            ("outcome", "response"),
+        ])
+    );
+    let recorded = capture.recorded.lock().expect("the records").clone();
+    assert_eq!(recorded, ["name", "version", "id", "flowId", "outcome"]);
 }

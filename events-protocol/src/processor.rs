@@ -115,7 +115,8 @@ impl Blocking {
     /// [`Processor::process_bytes_in_place`]) on this thread.
     #[must_use]
     pub fn process(self, processor: &Processor, body: &[u8]) -> String {
-        processor.process_input_in(Input::Bytes(body), self.span)
+        // the span holds the event's fields already: only the outcome is left
+        processor.process_input_in(Input::Bytes(body), self.span, false)
     }
 }
 
@@ -197,13 +198,19 @@ impl Processor {
     }
 
     fn process_input(&self, body: Input<'_>) -> String {
-        self.process_input_in(body, event_span())
+        self.process_input_in(body, event_span(), true)
     }
 
-    /// Answers one body on this thread, recording in `span`.
-    fn process_input_in(&self, body: Input<'_>, span: Span) -> String {
+    /// Answers one body on this thread, recording the outcome in `span`, and
+    /// the event's fields too when `record_event` says so.
+    fn process_input_in(&self, body: Input<'_>, span: Span, record_event: bool) -> String {
         let _entered = span.enter();
-        match self.prepare(body, &span) {
+        let fields = if record_event {
+            span.clone()
+        } else {
+            Span::none()
+        };
+        match self.prepare(body, &fields) {
             Step::Answered(answer) => answer,
             Step::Call(event, handler) => {
                 let response = match call_now(&event, handler) {
