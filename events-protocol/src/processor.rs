@@ -16,7 +16,7 @@ use tracing::{Instrument, Span};
 
 use crate::context::Entered;
 use crate::parse::{FieldError, ReadMode, fresh_uuid};
-use crate::registry::{Handler, HandlerFn, Lookup, Registry};
+use crate::registry::{BoxFuture, Handler, HandlerFn, Lookup, Registry};
 use crate::write::Envelope;
 use crate::{Event, EventContext, EventError, ProtocolError, Response};
 
@@ -213,9 +213,9 @@ impl Processor {
         match self.prepare(body, &fields) {
             Step::Answered(answer) => answer,
             Step::Call(event, handler) => {
-                let response = match call_now(&event, handler) {
-                    Some(response) => response,
-                    None => block_on(call_async(&event, handler)),
+                let response = match start(&event, handler) {
+                    Started::Answered(response) => response,
+                    Started::Running(future) => block_on(run(&event, future)),
                 };
                 finish(&event, &response, &span)
             }
@@ -286,9 +286,9 @@ impl Processor {
                     Err(Blocking { span: recorder })
                 }
                 Step::Call(event, handler) => {
-                    let response = match call_now(&event, handler) {
-                        Some(response) => response,
-                        None => call_async(&event, handler).await,
+                    let response = match start(&event, handler) {
+                        Started::Answered(response) => response,
+                        Started::Running(future) => run(&event, future).await,
                     };
                     Ok(finish(&event, &response, &recorder))
                 }
@@ -533,15 +533,36 @@ fn answer(event: &Event<'_>, response: &Response) -> String {
     out
 }
 
-/// Calls a synchronous handler (blocking or inline) at once; `None` for an
-/// `async` one.
-fn call_now(event: &Event<'_>, handler: &Handler) -> Option<Response> {
-    let function: &dyn Fn(&Event<'_>) -> Response = match handler {
-        Handler::Static(HandlerFn::Sync(function) | HandlerFn::Inline(function)) => function,
-        Handler::Sync(function) | Handler::Inline(function) => &**function,
-        Handler::Static(HandlerFn::Async(_)) | Handler::Async(_) => return None,
+/// A handler called: a synchronous one has answered, an `async` one has
+/// returned the future to await.
+enum Started<'a> {
+    Answered(Response),
+    Running(BoxFuture<'a, Response>),
+}
+
+/// Calls the handler with the event's context current, turning a panic into
+/// `UNHANDLED_ERROR`: a synchronous handler to its answer, an `async` one to
+/// its future (awaited by [`run`]).
+fn start<'a>(event: &'a Event<'_>, handler: &Handler) -> Started<'a> {
+    let started = match handler {
+        Handler::Static(HandlerFn::Sync(function) | HandlerFn::Inline(function)) => {
+            return Started::Answered(call_sync(event, || function(event)));
+        }
+        Handler::Sync(function) | Handler::Inline(function) => {
+            return Started::Answered(call_sync(event, || function(event)));
+        }
+        Handler::Static(HandlerFn::Async(function)) => {
+            catch_unwind(AssertUnwindSafe(|| function(event)))
+        }
+        Handler::Async(function) => {
+            let owned = event.clone().into_owned();
+            catch_unwind(AssertUnwindSafe(|| function(owned)))
+        }
     };
-    Some(call_sync(event, || function(event)))
+    match started {
+        Ok(future) => Started::Running(future),
+        Err(panic) => Started::Answered(panicked(event, &*panic)),
+    }
 }
 
 /// Calls a synchronous handler with the event's context current, turning a
@@ -551,30 +572,13 @@ fn call_sync(event: &Event<'_>, call: impl FnOnce() -> Response) -> Response {
     catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|panic| panicked(event, &*panic))
 }
 
-/// Awaits an `async` handler with the event's context current at every poll,
-/// turning a panic into `UNHANDLED_ERROR`.
-async fn call_async(event: &Event<'_>, handler: &Handler) -> Response {
+/// Awaits an `async` handler's future with the event's context current at
+/// every poll, turning a panic into `UNHANDLED_ERROR`.
+async fn run(event: &Event<'_>, future: BoxFuture<'_, Response>) -> Response {
     let context = EventContext::new(event.id(), event.flow_id());
-    let future = match handler {
-        Handler::Static(HandlerFn::Async(function)) => {
-            let started = catch_unwind(AssertUnwindSafe(|| function(event)));
-            match started {
-                Ok(future) => CatchUnwind(context.wrap(future)).await,
-                Err(panic) => Err(panic),
-            }
-        }
-        Handler::Async(function) => {
-            let owned = event.clone().into_owned();
-            match catch_unwind(AssertUnwindSafe(|| function(owned))) {
-                Ok(future) => CatchUnwind(context.wrap(future)).await,
-                Err(panic) => Err(panic),
-            }
-        }
-        Handler::Static(HandlerFn::Sync(_) | HandlerFn::Inline(_))
-        | Handler::Sync(_)
-        | Handler::Inline(_) => Ok(Response::unhandled("a synchronous handler was awaited")),
-    };
-    future.unwrap_or_else(|panic| panicked(event, &*panic))
+    CatchUnwind(context.wrap(future))
+        .await
+        .unwrap_or_else(|panic| panicked(event, &*panic))
 }
 
 fn panicked(event: &Event<'_>, panic: &(dyn Any + Send)) -> Response {
