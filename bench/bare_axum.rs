@@ -1,9 +1,10 @@
 //! The bare `axum` handler that `bench/http` loads side by side with
-//! `examples/server.rs`: `POST /events` parses the same JSON envelope with
-//! serde_json (strings borrowed, payload as a raw value, then read into its
-//! type), answers `greeting:say` as the example handler does, and writes the
-//! same answer event, with none of the protocol's rules, lookup, context,
-//! panic guard, blocking pool or log.
+//! `examples/server.rs`: `POST /events` goes through the serde_json floor of
+//! the processing benches (`benches/common`: the envelope read with strings
+//! borrowed and the payload as a raw value, the payload read into its type,
+//! the answer event written), answering `greeting:say` as the example handler
+//! does, with none of the protocol's rules, lookup, context, panic guard,
+//! blocking pool or log.
 //!
 //! ```text
 //! cargo run --release --example bench_bare_axum -- --port 8081
@@ -18,25 +19,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
-/// The envelope: strings borrowed, the four objects kept as raw JSON text.
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    name: &'a str,
-    version: i64,
-    id: &'a str,
-    #[serde(rename = "flowId")]
-    flow_id: &'a str,
-    #[serde(borrow)]
-    payload: &'a RawValue,
-    #[serde(borrow)]
-    identity: &'a RawValue,
-    #[serde(borrow)]
-    auth: &'a RawValue,
-    #[serde(borrow)]
-    metadata: &'a RawValue,
-}
+/// The bench binaries' common module: the serde_json floor this handler
+/// serves is the very one the processing benches measure.
+#[path = "../benches/common/mod.rs"]
+mod common;
 
 /// The payload of `greeting:say`.
 #[derive(Deserialize)]
@@ -50,51 +37,13 @@ struct Greeting {
     greeting: String,
 }
 
-/// The answer's name, `<name>:response`, written without an allocation.
-struct Suffixed<'a>(&'a str);
-
-impl Serialize for Suffixed<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("{}:response", self.0))
-    }
-}
-
-/// `{}`.
-#[derive(Serialize)]
-struct Empty {}
-
-/// The answer event.
-#[derive(Serialize)]
-struct Answer<'a> {
-    name: Suffixed<'a>,
-    version: i64,
-    id: &'a str,
-    #[serde(rename = "flowId")]
-    flow_id: &'a str,
-    payload: Greeting,
-    identity: Empty,
-    auth: Empty,
-    metadata: Empty,
-}
-
-/// Parses the envelope and the payload, greets, writes the answer.
+/// Parses the envelope and the payload, greets, writes the answer: the
+/// floor, with the example's `greeting:say`.
 fn answer(body: &[u8]) -> Option<String> {
-    let envelope: Envelope<'_> = serde_json::from_slice(body).ok()?;
-    let hello: Hello<'_> = serde_json::from_str(envelope.payload.get()).ok()?;
-    let _ = (envelope.identity, envelope.auth, envelope.metadata);
-    serde_json::to_string(&Answer {
-        name: Suffixed(envelope.name),
-        version: envelope.version,
-        id: envelope.id,
-        flow_id: envelope.flow_id,
-        payload: Greeting {
-            greeting: format!("hello, {}", hello.name),
-        },
-        identity: Empty {},
-        auth: Empty {},
-        metadata: Empty {},
+    let body = std::str::from_utf8(body).ok()?;
+    common::floor(body, |hello: Hello<'_>| Greeting {
+        greeting: format!("hello, {}", hello.name),
     })
-    .ok()
 }
 
 async fn events(body: Bytes) -> Response {
