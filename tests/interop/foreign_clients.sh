@@ -14,16 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=tests/interop/common.bash
+source tests/interop/common.bash
 
 echo "building examples/server.rs"
 cargo build --quiet --example server
@@ -76,8 +68,7 @@ print(f"curl answered exactly: {got}")
 EOF
 
 echo "== Python: events-protocol==0.2.4"
-python3 -m pip install --quiet --disable-pip-version-check --no-warn-conflicts --root-user-action=ignore \
-    --target "$work/python" "events-protocol==0.2.4" "pydantic<2"
+install_python_package "$work/python"
 PYTHONPATH="$work/python" python3 tests/interop/foreign_clients.py "$url" || status=1
 
 echo "== JavaScript: @guiabolsobr/events-protocol@1.0.1-2"

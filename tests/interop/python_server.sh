@@ -6,21 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=tests/interop/common.bash
+source tests/interop/common.bash
 
-export PIP_ROOT_USER_ACTION=ignore
-echo "installing events-protocol==0.2.4 and pydantic<2 into $work/site"
-python3 -m pip install --quiet --disable-pip-version-check --no-warn-conflicts \
-    --target "$work/site" "events-protocol==0.2.4" "pydantic<2"
+install_python_package "$work/site"
 
 PYTHONPATH="$work/site" python3 tests/interop/python_server.py "$work/port" \
     >"$work/server.log" 2>&1 &
