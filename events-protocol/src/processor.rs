@@ -305,27 +305,26 @@ impl Processor {
     /// `notFound`).
     pub fn blocks(&self, body: &[u8]) -> bool {
         // reads and looks up only: nothing answered, nothing logged
-        if body.len() > self.max_body_bytes {
-            return false;
-        }
-        match Input::Bytes(body).read(self.mode) {
-            Ok(event) => matches!(
+        self.read(Input::Bytes(body)).is_ok_and(|event| {
+            matches!(
                 self.registry().lookup(event.name(), event.version()),
                 Lookup::Found(handler) if handler.blocks()
-            ),
-            Err(_) => false,
+            )
+        })
+    }
+
+    /// Reads a body within the size limit.
+    fn read<'a>(&self, body: Input<'a>) -> Result<Event<'a>, ProtocolError> {
+        if body.len() > self.max_body_bytes {
+            return Err(ProtocolError::too_large(body.len(), self.max_body_bytes));
         }
+        body.read(self.mode)
     }
 
     /// Reads the body and looks its handler up, recording in `span` what it
     /// learns of the event and, when it answers by itself, the outcome.
     fn prepare<'a>(&self, body: Input<'a>, span: &Span) -> Step<'a, '_> {
-        if body.len() > self.max_body_bytes {
-            let error = ProtocolError::too_large(body.len(), self.max_body_bytes);
-            span.record("outcome", "badProtocol");
-            return Step::Answered(bad_protocol(&error));
-        }
-        let event = match body.read(self.mode) {
+        let event = match self.read(body) {
             Ok(event) => event,
             Err(error) => {
                 if let Some(version) = error.version() {
