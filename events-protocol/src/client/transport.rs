@@ -39,13 +39,10 @@ pub(crate) fn exchange(
         .with_config()
         .limit(u64::try_from(max).unwrap_or(u64::MAX));
     let bytes = if (200..300).contains(&status) {
-        match reader.read_to_vec() {
-            Ok(bytes) => bytes,
-            Err(ureq::Error::BodyExceedsLimit(_)) => {
-                return Err(SendError::TooLarge { limit: max });
-            }
-            Err(error) => return Err(limits.failure(client, error)),
-        }
+        // over the limit is `TooLarge`, as `Limits::failure` maps it
+        reader
+            .read_to_vec()
+            .map_err(|error| limits.failure(client, error))?
     } else {
         read_what_comes(reader.reader())
     };
