@@ -118,6 +118,23 @@ fn a_utf8_byte_order_mark_is_ignored() {
 }
 
 #[test]
+fn only_one_byte_order_mark_is_ignored() {
+    let body = "\u{feff}\u{feff}{\"name\":\"hostile:echo\",\"version\":1,\"payload\":1}";
+    let answer = processor().process_bytes(body.as_bytes());
+    let (id, flow_id) = fresh_ids(&answer);
+    assert_eq!(
+        answer,
+        bad_protocol(
+            &id,
+            &flow_id,
+            "json",
+            "invalid_json",
+            "expected value at line 1 column 1"
+        )
+    );
+}
+
+#[test]
 fn nul_bytes_outside_strings_are_bad_protocol() {
     let answer = processor().process_bytes(b"{\"name\":\"hostile:echo\",\0\"version\":1}");
     let (id, flow_id) = fresh_ids(&answer);

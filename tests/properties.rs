@@ -1,5 +1,6 @@
 //! Properties: whatever the body, the processor answers a well-formed event
-//! and never panics.
+//! and never panics; the one-pass reader of plain bodies reads every body it
+//! takes as serde_json does.
 
 use std::fmt;
 
@@ -152,6 +153,9 @@ proptest! {
         for processor in processors() {
             assert_well_formed(&processor.process_bytes(&body))?;
         }
+        if let Ok(text) = std::str::from_utf8(&body) {
+            assert_readers_agree(text)?;
+        }
     }
 
     #[test]
@@ -165,6 +169,112 @@ proptest! {
         let echoed = Event::from_json(&answer).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(echoed.payload().get(), payload.as_str());
     }
+
+    #[test]
+    fn the_one_pass_reader_agrees_with_serde_json_on_any_envelope(body in envelope()) {
+        assert_readers_agree(&body)?;
+    }
+}
+
+#[test]
+fn the_one_pass_reader_takes_the_bodies_clients_write() {
+    let spaced = serde_json::to_string_pretty(
+        &serde_json::from_str::<serde_json::Value>(VALID).expect("JSON"),
+    )
+    .expect("JSON");
+    for body in [VALID, spaced.as_str()] {
+        assert_eq!(
+            events_protocol::__private::readers_agree(body),
+            Ok(true),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn the_envelopes_generated_reach_both_readers() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = envelope();
+    let mut taken = 0;
+    for _ in 0..1000 {
+        let body = strategy.new_tree(&mut runner).expect("a body").current();
+        if events_protocol::__private::readers_agree(&body) == Ok(true) {
+            taken += 1;
+        }
+    }
+    // the property above compares the readers only on the bodies the
+    // one-pass reader takes: both kinds must be frequent
+    assert!((200..=800).contains(&taken), "{taken} of 1000 taken");
+}
+
+/// Asserts that the one-pass reader agrees with serde_json on `body`.
+fn assert_readers_agree(body: &str) -> Result<bool, TestCaseError> {
+    events_protocol::__private::readers_agree(body).map_err(TestCaseError::fail)
+}
+
+/// A value for one of the envelope's keys: mostly the right kind, sometimes
+/// not, sometimes with escapes.
+fn envelope_value(key: &'static str) -> BoxedStrategy<String> {
+    let string = prop_oneof![
+        6 => "[a-z:0-9-]{1,40}".prop_map(|s| format!("\"{s}\"")),
+        1 => any::<String>().prop_map(|s| serde_json::to_string(&s).expect("strings serialise")),
+    ];
+    match key {
+        "version" => prop_oneof![
+            6 => any::<i64>().prop_map(|n| n.to_string()),
+            1 => "-?[0-9]{1,21}(\\.[0-9])?(e[0-9])?",
+            1 => prop::sample::select(vec!["\"7\"", "null", "-", "-0", "01"]).prop_map(str::to_owned),
+        ]
+        .boxed(),
+        "identity" | "auth" | "metadata" => prop_oneof![
+            6 => json_value().prop_map(|value| format!("{{\"k\": {value}}}")),
+            1 => json_value(),
+        ]
+        .boxed(),
+        "payload" => json_value().boxed(),
+        _ => prop_oneof![6 => string, 1 => json_value()].boxed(),
+    }
+}
+
+/// Envelopes: `name` and `version` (now and then not), some of the other
+/// keys, now and then an unknown or repeated one, in any order, compact or
+/// spaced as Python's `json.dumps` writes them.
+fn envelope() -> impl Strategy<Value = String> {
+    let keys = (
+        prop::sample::subsequence(KEYS[2..].to_vec(), 0..=KEYS.len() - 2),
+        prop_oneof![
+            8 => Just(vec!["name", "version"]),
+            1 => Just(vec!["name"]),
+            1 => Just(vec!["version"]),
+        ],
+        prop::option::weighted(
+            0.1,
+            prop::sample::select(vec!["name", "flow_id", "other", "id"]),
+        ),
+    )
+        .prop_map(|(mut keys, required, extra)| {
+            keys.extend(required);
+            keys.extend(extra);
+            keys
+        })
+        .prop_shuffle();
+    (keys, prop::sample::select(vec![",", ", ", " ,\n\t"]))
+        .prop_flat_map(|(keys, separator)| {
+            let values: Vec<_> = keys
+                .iter()
+                .map(|&key| envelope_value(key).prop_map(move |value| (key, value)))
+                .collect();
+            (values, Just(separator))
+        })
+        .prop_map(|(members, separator)| {
+            let members: Vec<String> = members
+                .into_iter()
+                .map(|(key, value)| format!("\"{key}\": {value}"))
+                .collect();
+            format!("{{{}}}", members.join(separator))
+        })
 }
 
 /// Compact JSON texts of any shape.

@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use crate::Event;
 use crate::context::with_current;
 use crate::parse::fresh_uuid;
-use crate::raw::{empty_object, to_raw};
+use crate::raw::{JsonText, empty_object, to_raw};
 
 /// Builds a request event.
 ///
@@ -120,7 +120,7 @@ impl EventBuilder {
             ),
         });
         let or_empty = |raw: Option<Box<RawValue>>| {
-            Cow::Owned(raw.unwrap_or_else(|| empty_object().to_owned()))
+            JsonText::from(raw.unwrap_or_else(|| empty_object().to_owned()))
         };
         Ok(Event {
             name: Cow::Owned(self.name),

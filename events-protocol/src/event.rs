@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 
 use crate::ProtocolError;
 use crate::parse::{self, ReadMode};
+use crate::raw::JsonText;
 use crate::view::{self, ViewError};
 use crate::write::Envelope;
 
@@ -21,6 +22,15 @@ use crate::write::Envelope;
 /// `payload`, `identity`, `auth` and `metadata` are kept as JSON text, so their
 /// numbers pass through unchanged (a 30-digit decimal, `2^63+1`) unless a
 /// typed view retypes them.
+///
+/// A plain, well-formed body (the known keys once each, no escapes in keys
+/// and ids, `version` an integer) is read in one pass, faster than serde_json
+/// reads it; any other body is read by serde_json, which names every broken
+/// rule. Both give the same event. The typed views
+/// ([`payload_as`](Event::payload_as), ...) read the texts directly; the
+/// [`RawValue`] accessors ([`payload`](Event::payload), ...) of an event read
+/// in one pass have serde_json read the text again (without a copy) on each
+/// call.
 ///
 /// ```
 /// use events_protocol::Event;
@@ -49,10 +59,10 @@ pub struct Event<'a> {
     pub(crate) version: i64,
     pub(crate) id: Cow<'a, str>,
     pub(crate) flow_id: Cow<'a, str>,
-    pub(crate) payload: Cow<'a, RawValue>,
-    pub(crate) identity: Cow<'a, RawValue>,
-    pub(crate) auth: Cow<'a, RawValue>,
-    pub(crate) metadata: Cow<'a, RawValue>,
+    pub(crate) payload: JsonText<'a>,
+    pub(crate) identity: JsonText<'a>,
+    pub(crate) auth: JsonText<'a>,
+    pub(crate) metadata: JsonText<'a>,
 }
 
 impl<'a> Event<'a> {
@@ -111,24 +121,24 @@ impl<'a> Event<'a> {
         &self.flow_id
     }
 
-    /// The payload, as its JSON text.
+    /// The payload, as its JSON text (see [`Event`] for its cost).
     pub fn payload(&self) -> &RawValue {
-        &self.payload
+        self.payload.raw()
     }
 
-    /// The identity object, as its JSON text.
+    /// The identity object, as its JSON text (see [`Event`] for its cost).
     pub fn identity(&self) -> &RawValue {
-        &self.identity
+        self.identity.raw()
     }
 
-    /// The auth object, as its JSON text.
+    /// The auth object, as its JSON text (see [`Event`] for its cost).
     pub fn auth(&self) -> &RawValue {
-        &self.auth
+        self.auth.raw()
     }
 
-    /// The metadata object, as its JSON text.
+    /// The metadata object, as its JSON text (see [`Event`] for its cost).
     pub fn metadata(&self) -> &RawValue {
-        &self.metadata
+        self.metadata.raw()
     }
 
     /// Reads the payload into `T`.
@@ -217,18 +227,15 @@ impl<'a> Event<'a> {
 
     /// A copy that borrows nothing.
     pub fn into_owned(self) -> Event<'static> {
-        fn own(raw: Cow<'_, RawValue>) -> Cow<'static, RawValue> {
-            Cow::Owned(raw.into_owned())
-        }
         Event {
             name: Cow::Owned(self.name.into_owned()),
             version: self.version,
             id: Cow::Owned(self.id.into_owned()),
             flow_id: Cow::Owned(self.flow_id.into_owned()),
-            payload: own(self.payload),
-            identity: own(self.identity),
-            auth: own(self.auth),
-            metadata: own(self.metadata),
+            payload: self.payload.into_owned(),
+            identity: self.identity.into_owned(),
+            auth: self.auth.into_owned(),
+            metadata: self.metadata.into_owned(),
         }
     }
 
@@ -314,10 +321,10 @@ impl Serialize for Event<'_> {
         state.serialize_field("version", &self.version)?;
         state.serialize_field("id", &*self.id)?;
         state.serialize_field("flowId", &*self.flow_id)?;
-        state.serialize_field("payload", &*self.payload)?;
-        state.serialize_field("identity", &*self.identity)?;
-        state.serialize_field("auth", &*self.auth)?;
-        state.serialize_field("metadata", &*self.metadata)?;
+        state.serialize_field("payload", self.payload.raw())?;
+        state.serialize_field("identity", self.identity.raw())?;
+        state.serialize_field("auth", self.auth.raw())?;
+        state.serialize_field("metadata", self.metadata.raw())?;
         state.end()
     }
 }

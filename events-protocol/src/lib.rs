@@ -79,6 +79,7 @@ mod raw;
 mod registry;
 mod request;
 mod response;
+mod scan;
 mod view;
 mod write;
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::Event;
+use crate::raw::JsonText;
 
 /// How strictly an event body is read (PROTOCOL.md §1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -134,10 +135,22 @@ impl fmt::Display for ProtocolError {
 
 impl std::error::Error for ProtocolError {}
 
-/// Reads a body by the rules of `mode`.
+/// Reads a body by the rules of `mode`: in one pass when it is plain and
+/// well-formed ([`crate::scan`]), else by serde_json.
 pub(crate) fn read(body: &str, mode: ReadMode) -> Result<Event<'_>, ProtocolError> {
     // RFC 8259 §8.1: a parser may ignore a byte order mark, and some clients send one
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    match crate::scan::read(body, mode) {
+        Some(event) => Ok(event),
+        None => read_with_serde_json(body, mode),
+    }
+}
+
+/// Reads a body by the rules of `mode` with serde_json, which finds every
+/// broken rule. The one-pass reader must agree with it on every body it takes.
+/// `body` starts after the byte order mark, if there was one: a second one is
+/// an error.
+pub(crate) fn read_with_serde_json(body: &str, mode: ReadMode) -> Result<Event<'_>, ProtocolError> {
     let mut partial = Partial::default();
     let mut deserializer = serde_json::Deserializer::from_str(body);
     let outcome = deserializer
@@ -334,7 +347,7 @@ impl<'de> Partial<'de> {
                 version,
                 id: self.id.unwrap_or_else(fresh_uuid),
                 flow_id: self.flow_id.unwrap_or_else(fresh_uuid),
-                payload: Cow::Borrowed(self.payload.unwrap_or_else(|| crate::raw::empty_object())),
+                payload: object_or_empty(self.payload),
                 identity: object_or_empty(self.identity),
                 auth: object_or_empty(self.auth),
                 metadata: object_or_empty(self.metadata),
@@ -349,8 +362,8 @@ impl<'de> Partial<'de> {
     }
 }
 
-fn object_or_empty(value: Option<&RawValue>) -> Cow<'_, RawValue> {
-    Cow::Borrowed(value.unwrap_or_else(|| crate::raw::empty_object()))
+fn object_or_empty(value: Option<&RawValue>) -> JsonText<'_> {
+    JsonText::from(value.unwrap_or_else(|| crate::raw::empty_object()))
 }
 
 pub(crate) fn fresh_uuid<'a>() -> Cow<'a, str> {

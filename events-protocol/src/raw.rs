@@ -1,5 +1,7 @@
-//! Small helpers for JSON texts kept as [`RawValue`].
+//! JSON texts kept as they were read ([`JsonText`]), and small helpers for
+//! [`RawValue`]s.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use serde::Serialize;
@@ -44,4 +46,71 @@ pub(crate) fn kind_of(raw: &RawValue) -> &'static str {
 /// The JSON text of a value.
 pub(crate) fn to_raw<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, serde_json::Error> {
     serde_json::value::to_raw_value(value)
+}
+
+/// The JSON text of one of an event's values (`payload`, `identity`, `auth`,
+/// `metadata`).
+#[derive(Clone)]
+pub(crate) enum JsonText<'a> {
+    /// Read by serde_json, or written by it.
+    Raw(Cow<'a, RawValue>),
+    /// Checked by the one-pass reader ([`crate::scan`]), which accepts only
+    /// what serde_json reads as one value. Handlers read the text; a
+    /// `RawValue` is made from it only when one is asked for.
+    Checked(&'a str),
+}
+
+impl<'a> JsonText<'a> {
+    /// `{}`.
+    pub(crate) fn empty_object() -> JsonText<'a> {
+        JsonText::Raw(Cow::Borrowed(empty_object()))
+    }
+
+    /// The JSON text.
+    pub(crate) fn get(&self) -> &str {
+        match self {
+            JsonText::Raw(raw) => raw.get(),
+            JsonText::Checked(text) => text,
+        }
+    }
+
+    /// The JSON text as a [`RawValue`]; a checked text is read by serde_json
+    /// (without a copy).
+    pub(crate) fn raw(&self) -> &RawValue {
+        match self {
+            JsonText::Raw(raw) => raw,
+            // the one-pass reader accepts only texts serde_json reads
+            // (tests/properties.rs and the fuzz targets compare the two);
+            // were one to slip through, `null` stands for it, not a panic
+            JsonText::Checked(text) => serde_json::from_str(text).unwrap_or_else(|_| null()),
+        }
+    }
+
+    /// A copy that borrows nothing.
+    pub(crate) fn into_owned(self) -> JsonText<'static> {
+        JsonText::Raw(Cow::Owned(match self {
+            JsonText::Raw(raw) => raw.into_owned(),
+            JsonText::Checked(_) => self.raw().to_owned(),
+        }))
+    }
+}
+
+impl<'a> From<&'a RawValue> for JsonText<'a> {
+    fn from(raw: &'a RawValue) -> JsonText<'a> {
+        JsonText::Raw(Cow::Borrowed(raw))
+    }
+}
+
+impl From<Box<RawValue>> for JsonText<'_> {
+    fn from(raw: Box<RawValue>) -> Self {
+        JsonText::Raw(Cow::Owned(raw))
+    }
+}
+
+/// `null`.
+fn null() -> &'static RawValue {
+    static NULL: LazyLock<Box<RawValue>> = LazyLock::new(|| {
+        RawValue::from_string("null".to_owned()).unwrap_or_else(|_| unreachable!("`null` is JSON"))
+    });
+    &NULL
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::raw::{empty_object, to_raw};
+use crate::raw::{JsonText, empty_object, to_raw};
 use crate::write::Envelope;
 use crate::{Event, EventError};
 
@@ -229,14 +229,14 @@ impl Response {
             return Response::error(&EventError::error("UNHANDLED_ERROR")).to_event(request);
         }
         let object = |value: &Option<Box<RawValue>>| {
-            Cow::Owned(value.clone().unwrap_or_else(|| empty_object().to_owned()))
+            JsonText::from(value.clone().unwrap_or_else(|| empty_object().to_owned()))
         };
         Event {
             name: Cow::Owned(format!("{}:{}", request.name(), self.suffix)),
             version: request.version(),
             id: Cow::Owned(request.id().to_owned()),
             flow_id: Cow::Owned(request.flow_id().to_owned()),
-            payload: Cow::Owned(self.payload.clone()),
+            payload: JsonText::from(self.payload.clone()),
             identity: object(&self.identity),
             auth: object(&self.auth),
             metadata: object(&self.metadata),

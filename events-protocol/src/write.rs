@@ -112,43 +112,12 @@ pub(crate) fn write_str(out: &mut String, value: &str) {
 
 /// Appends `value` with the escapes a JSON string needs, without quotes.
 pub(crate) fn escape_into(out: &mut String, value: &str) {
-    let clean = clean_prefix(value.as_bytes());
+    let clean = crate::scan::plain_prefix(value.as_bytes());
     if clean == value.len() {
         out.push_str(value);
         return;
     }
     escape_from(out, value, clean);
-}
-
-/// The length of the longest prefix of `bytes` that needs no escape, found
-/// eight bytes at a time.
-fn clean_prefix(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    /// The high bit of each byte of `word` that is zero.
-    fn zeros(word: u64) -> u64 {
-        word.wrapping_sub(ONES) & !word & HIGHS
-    }
-    let mut clean = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        // a control character (a byte whose top three bits are zero), a
-        // quote or a backslash
-        let control = zeros(word & 0xe0e0_e0e0_e0e0_e0e0);
-        let quote = zeros(word ^ (ONES * u64::from(b'"')));
-        let backslash = zeros(word ^ (ONES * u64::from(b'\\')));
-        if control | quote | backslash != 0 {
-            break;
-        }
-        clean += 8;
-    }
-    clean
-        + bytes[clean..]
-            .iter()
-            .take_while(|&&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
-            .count()
 }
 
 /// Appends `value` from byte `start` on, escaped, `value[..start]` first as

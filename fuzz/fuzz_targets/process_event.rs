@@ -1,7 +1,8 @@
 //! Arbitrary bytes to `process_event_bytes` and `process_event_async`, with
 //! macro handlers of typed payloads, typed views and an async handler
 //! registered at link time: every answer must be a well-formed event that
-//! the strict reader accepts, and both entry points must agree.
+//! the strict reader accepts, both entry points must agree, and the one-pass
+//! reader of plain bodies must read every body it takes as serde_json does.
 
 #![no_main]
 
@@ -102,6 +103,9 @@ fuzz_target!(|body: &[u8]| {
         panic!("not a well-formed event ({error}): {answer}");
     }
     if let Ok(text) = std::str::from_utf8(body) {
+        if let Err(difference) = events_protocol::__private::readers_agree(text) {
+            panic!("the readers disagree: {difference}");
+        }
         let awaited = block_on_spinning(events_protocol::process_event_async(text));
         // fresh UUIDs (ids, and a context's flow id in a payload) differ
         // between the two calls: the answers must agree on name and version

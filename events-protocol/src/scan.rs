@@ -1,0 +1,446 @@
+//! The one-pass reader of plain envelopes: the fast path of reading a body.
+//!
+//! Almost every body a service receives is a well-formed event written by a
+//! client library: the known keys once each, `name`, `id` and `flowId`
+//! strings without escapes, `version` an integer. [`read`] reads such a body
+//! in one pass over its bytes, checking the JSON of `payload`, `identity`,
+//! `auth` and `metadata` without building anything, and gives up (`None`) on
+//! anything else: an unknown or repeated key, an escape in a key or an id, a
+//! `null`, a string `version`, nesting deeper than [`MAX_DEPTH`], or any
+//! syntax error. The caller then reads the body with serde_json
+//! ([`crate::parse`]), which gives the exact answer or the exact
+//! `badProtocol` fields. So this reader never decides an error: it only has
+//! to be right about the bodies it accepts, and it accepts a body only when
+//! serde_json's reading would give the same event (pinned by
+//! `tests/properties.rs` and the `process_event` fuzz target, which compare
+//! the two on every input).
+
+use std::borrow::Cow;
+
+use crate::Event;
+use crate::parse::{self, ReadMode};
+use crate::raw::JsonText;
+
+/// Containers nested deeper than this inside a value are left to serde_json.
+pub(crate) const MAX_DEPTH: u32 = 64;
+
+/// Reads a plain, well-formed body; `None` for anything else.
+pub(crate) fn read(body: &str, mode: ReadMode) -> Option<Event<'_>> {
+    let mut cursor = Cursor {
+        bytes: body.as_bytes(),
+        at: 0,
+    };
+    let mut event = Scanned::default();
+    cursor.skip_whitespace();
+    cursor.eat(b'{')?;
+    cursor.skip_whitespace();
+    loop {
+        let key = cursor.plain_string(body)?;
+        cursor.skip_whitespace();
+        cursor.eat(b':')?;
+        cursor.skip_whitespace();
+        event.accept(key, &mut cursor, body)?;
+        cursor.skip_whitespace();
+        match cursor.next()? {
+            b',' => cursor.skip_whitespace(),
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    cursor.skip_whitespace();
+    if cursor.at != body.len() {
+        return None;
+    }
+    event.finish(mode)
+}
+
+/// What has been read of the body so far.
+#[derive(Default)]
+struct Scanned<'a> {
+    name: Option<&'a str>,
+    version: Option<i64>,
+    id: Option<&'a str>,
+    flow_id: Option<&'a str>,
+    payload: Option<&'a str>,
+    identity: Option<&'a str>,
+    auth: Option<&'a str>,
+    metadata: Option<&'a str>,
+}
+
+impl<'a> Scanned<'a> {
+    /// Reads the value of `key`; `None` when the key is unknown or repeated,
+    /// or its value is not the plain kind.
+    fn accept(&mut self, key: &str, cursor: &mut Cursor<'a>, body: &'a str) -> Option<()> {
+        let (slot, object) = match key {
+            "name" => return set(&mut self.name, cursor.plain_string(body)?),
+            "id" => return set(&mut self.id, cursor.plain_string(body)?),
+            "flowId" => return set(&mut self.flow_id, cursor.plain_string(body)?),
+            "version" => return set(&mut self.version, cursor.integer(body)?),
+            "payload" => (&mut self.payload, false),
+            "identity" => (&mut self.identity, true),
+            "auth" => (&mut self.auth, true),
+            "metadata" => (&mut self.metadata, true),
+            _ => return None,
+        };
+        let start = cursor.at;
+        if object && cursor.peek() != Some(b'{') {
+            return None;
+        }
+        cursor.skip_value()?;
+        set(slot, body.get(start..cursor.at)?)
+    }
+
+    /// The event, when every key the mode requires is there.
+    fn finish(self, mode: ReadMode) -> Option<Event<'a>> {
+        if mode == ReadMode::Strict
+            && (self.id.is_none()
+                || self.flow_id.is_none()
+                || self.payload.is_none()
+                || self.identity.is_none()
+                || self.auth.is_none()
+                || self.metadata.is_none())
+        {
+            return None;
+        }
+        let object =
+            |text: Option<&'a str>| text.map_or(JsonText::empty_object(), JsonText::Checked);
+        Some(Event {
+            name: Cow::Borrowed(self.name?),
+            version: self.version?,
+            id: self.id.map_or_else(parse::fresh_uuid, Cow::Borrowed),
+            flow_id: self.flow_id.map_or_else(parse::fresh_uuid, Cow::Borrowed),
+            payload: object(self.payload),
+            identity: object(self.identity),
+            auth: object(self.auth),
+            metadata: object(self.metadata),
+        })
+    }
+}
+
+/// Fills an empty slot; `None` when it was filled already (a repeated key).
+fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    match slot {
+        Some(_) => None,
+        None => {
+            *slot = Some(value);
+            Some(())
+        }
+    }
+}
+
+/// A position in the body.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    /// Consumes `byte`, or gives up.
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek() == Some(byte)).then(|| self.at += 1)
+    }
+
+    /// Consumes `literal` (`true`, `false`, `null`), or gives up.
+    fn literal(&mut self, literal: &[u8]) -> Option<()> {
+        let end = self.at + literal.len();
+        (self.bytes.get(self.at..end) == Some(literal)).then(|| self.at = end)
+    }
+
+    /// JSON's whitespace: space, tab, line feed, carriage return.
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// Consumes digits; how many.
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    /// A string without escapes, its content borrowed from `body`.
+    fn plain_string<'b>(&mut self, body: &'b str) -> Option<&'b str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        self.at += plain_prefix(self.bytes.get(start..)?);
+        self.eat(b'"')?;
+        body.get(start..self.at - 1)
+    }
+
+    /// A string, escapes checked, from its opening quote.
+    fn skip_string(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        loop {
+            self.at += plain_prefix(self.bytes.get(self.at..)?);
+            match self.next()? {
+                b'"' => return Some(()),
+                b'\\' => match self.next()? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => {
+                        // as serde_json checks a skipped string: four hex
+                        // digits, whichever code unit they name
+                        let hex = self.bytes.get(self.at..self.at + 4)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        self.at += 4;
+                    }
+                    _ => return None,
+                },
+                // a control character
+                _ => return None,
+            }
+        }
+    }
+
+    /// A number, by JSON's grammar.
+    fn skip_number(&mut self) -> Option<()> {
+        let _minus = self.eat(b'-');
+        match self.next()? {
+            b'0' if self.peek().is_some_and(|byte| byte.is_ascii_digit()) => return None,
+            b'0' => {}
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.eat(b'.').is_some() && self.digits() == 0 {
+            return None;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// `version`: an integer in the 64-bit range, without fraction or
+    /// exponent.
+    fn integer(&mut self, body: &str) -> Option<i64> {
+        let start = self.at;
+        self.skip_number()?;
+        let text = body.get(start..self.at)?;
+        parse::decimal_i64(text).ok()
+    }
+
+    /// One JSON value of any kind, checked, from its first byte. Containers
+    /// are followed with a stack of one bit per level (set for an object),
+    /// so nothing is allocated.
+    fn skip_value(&mut self) -> Option<()> {
+        let mut objects: u64 = 0;
+        let mut depth: u32 = 0;
+        loop {
+            // at the start of a value
+            match self.peek()? {
+                b'{' | b'[' => {
+                    if depth == MAX_DEPTH {
+                        return None;
+                    }
+                    let object = self.next()? == b'{';
+                    self.skip_whitespace();
+                    if self.eat(if object { b'}' } else { b']' }).is_none() {
+                        depth += 1;
+                        objects = objects << 1 | u64::from(object);
+                        if object {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => self.skip_string()?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => self.skip_number()?,
+            }
+            // after a value: close the containers it ends
+            loop {
+                if depth == 0 {
+                    return Some(());
+                }
+                self.skip_whitespace();
+                let in_object = objects & 1 == 1;
+                match (self.next()?, in_object) {
+                    (b',', _) => {
+                        self.skip_whitespace();
+                        if in_object {
+                            self.member_key()?;
+                        }
+                        break;
+                    }
+                    (b'}', true) | (b']', false) => {
+                        depth -= 1;
+                        objects >>= 1;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+
+    /// A member's key and its colon, up to the start of its value.
+    fn member_key(&mut self) -> Option<()> {
+        self.skip_string()?;
+        self.skip_whitespace();
+        self.eat(b':')?;
+        self.skip_whitespace();
+        Some(())
+    }
+}
+
+/// The length of the longest prefix of `bytes` that is plain string content:
+/// no quote, no backslash, no control character. Read eight bytes at a time.
+pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `word` that is zero; the lowest one set
+    /// is exact (a borrow only runs upwards from a zero byte).
+    fn zeros(word: u64) -> u64 {
+        word.wrapping_sub(ONES) & !word & HIGHS
+    }
+    /// The index of the first quote, backslash or control character
+    /// (a byte whose top three bits are zero) among eight bytes.
+    fn first_special(chunk: [u8; 8]) -> Option<usize> {
+        let word = u64::from_le_bytes(chunk);
+        let control = zeros(word & 0xe0e0_e0e0_e0e0_e0e0);
+        let quote = zeros(word ^ (ONES * u64::from(b'"')));
+        let backslash = zeros(word ^ (ONES * u64::from(b'\\')));
+        let found = control | quote | backslash;
+        (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    let mut plain = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if let Some(index) = first_special(word) {
+            return plain + index;
+        }
+        plain += 8;
+    }
+    // the last few bytes, padded with plain ones
+    let rest = chunks.remainder();
+    let mut word = [b'a'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    plain + first_special(word).unwrap_or(rest.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `body` both ways; when this reader takes it, the events agree.
+    fn agree(body: &str) -> bool {
+        match crate::__private::readers_agree(body) {
+            Ok(taken) => taken,
+            Err(difference) => panic!("{difference}"),
+        }
+    }
+
+    const FULL: &str = r#"{"name":"a:b","version":1,"id":"i","flowId":"f","payload":{"x":[1,-2.5e+3,true,false,null,"\u00e9\n"]},"identity":{"userId":"42"},"auth":{},"metadata":{"origin":"app"}}"#;
+
+    #[test]
+    fn reads_a_plain_body_as_serde_json_does() {
+        assert!(agree(FULL));
+        assert!(agree(
+            " {\n \"version\" : 7 , \"name\": \"x\", \"payload\": [ ] } \r\n"
+        ));
+        assert!(agree(r#"{"name":"é😀","version":-9223372036854775808}"#));
+        assert!(agree(r#"{"name":"a","version":0,"payload":"\ud800"}"#));
+    }
+
+    #[test]
+    fn leaves_every_other_body_to_serde_json() {
+        for body in [
+            "",
+            "{}",
+            "[]",
+            r#"{"name":"a"}"#,
+            r#"{"name":"a","version":1,}"#,
+            r#"{"name":"a","version":1} x"#,
+            r#"{"name":"a","name":"a","version":1}"#,
+            r#"{"name":"a\n","version":1}"#,
+            r#"{"name":"a","version":"1"}"#,
+            r#"{"name":"a","version":1.0}"#,
+            r#"{"name":"a","version":1e2}"#,
+            r#"{"name":"a","version":01}"#,
+            r#"{"name":"a","version":9223372036854775808}"#,
+            r#"{"name":"a","version":1,"id":null}"#,
+            r#"{"name":"a","version":1,"flow_id":"f"}"#,
+            r#"{"name":"a","version":1,"other":1}"#,
+            r#"{"name":"a","version":1,"identity":null}"#,
+            r#"{"name":"a","version":1,"identity":[]}"#,
+            r#"{"name":"a","version":1,"payload":{"a":1,}}"#,
+            r#"{"name":"a","version":1,"payload":[1,]}"#,
+            r#"{"name":"a","version":1,"payload":[1 2]}"#,
+            r#"{"name":"a","version":1,"payload":{"a" 1}}"#,
+            r#"{"name":"a","version":1,"payload":{"a":1]}"#,
+            r#"{"name":"a","version":1,"payload":"\x"}"#,
+            r#"{"name":"a","version":1,"payload":"\u12g4"}"#,
+            r#"{"name":"a","version":1,"payload":"tab	here"}"#,
+            r#"{"name":"a","version":1,"payload":tru}"#,
+            r#"{"name":"a","version":1,"payload":-}"#,
+            r#"{"name":"a","version":1,"payload":1.}"#,
+            r#"{"name":"a","version":1,"payload":1e}"#,
+            r#"{"name":"a","version":1,"payload":"open}"#,
+            r#"{"name":"a","version":1,"payload":{"#,
+        ] {
+            assert!(read(body, ReadMode::Lenient).is_none(), "{body}");
+        }
+        let strict_only = r#"{"name":"a","version":1}"#;
+        assert!(read(strict_only, ReadMode::Lenient).is_some());
+        assert!(read(strict_only, ReadMode::Strict).is_none());
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_stack_is_left_to_serde_json() {
+        let nested = |depth: usize| {
+            format!(
+                r#"{{"name":"a","version":1,"payload":{}{}}}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
+        };
+        assert!(agree(&nested(MAX_DEPTH as usize)));
+        assert!(read(&nested(MAX_DEPTH as usize + 1), ReadMode::Lenient).is_none());
+    }
+
+    #[test]
+    fn every_cut_of_a_body_agrees_with_serde_json() {
+        for end in 0..=FULL.len() {
+            if let Some(cut) = FULL.get(..end) {
+                agree(cut);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_prefix_stops_at_the_first_special_byte_at_every_position() {
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}"] {
+            for position in 0..24 {
+                let text = format!("{}{special}{}", "a".repeat(position), "é".repeat(12));
+                assert_eq!(plain_prefix(text.as_bytes()), position, "{text:?}");
+            }
+        }
+        assert_eq!(plain_prefix("é😀 \u{7f}".as_bytes()), "é😀 \u{7f}".len());
+    }
+}
