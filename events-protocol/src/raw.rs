@@ -57,7 +57,7 @@ pub(crate) enum JsonText<'a> {
     /// Checked by the one-pass reader ([`crate::scan`]), which accepts only
     /// what serde_json reads as one value. Handlers read the text; a
     /// `RawValue` is made from it only when one is asked for.
-    Checked(&'a str),
+    Checked(Cow<'a, str>),
 }
 
 impl<'a> JsonText<'a> {
@@ -88,10 +88,10 @@ impl<'a> JsonText<'a> {
 
     /// A copy that borrows nothing.
     pub(crate) fn into_owned(self) -> JsonText<'static> {
-        JsonText::Raw(Cow::Owned(match self {
-            JsonText::Raw(raw) => raw.into_owned(),
-            JsonText::Checked(_) => self.raw().to_owned(),
-        }))
+        match self {
+            JsonText::Raw(raw) => JsonText::Raw(Cow::Owned(raw.into_owned())),
+            JsonText::Checked(text) => JsonText::Checked(Cow::Owned(text.into_owned())),
+        }
     }
 }
 

@@ -102,8 +102,11 @@ impl<'a> Scanned<'a> {
         {
             return None;
         }
-        let object =
-            |text: Option<&'a str>| text.map_or(JsonText::empty_object(), JsonText::Checked);
+        let object = |text: Option<&'a str>| {
+            text.map_or(JsonText::empty_object(), |text| {
+                JsonText::Checked(Cow::Borrowed(text))
+            })
+        };
         Some(Event {
             name: Cow::Borrowed(self.name?),
             version: self.version?,
