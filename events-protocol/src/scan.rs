@@ -4,11 +4,12 @@
 //! client library: the known keys once each, `name`, `id` and `flowId`
 //! strings without escapes, `version` an integer. [`read`] reads such a body
 //! in one pass over its bytes, checking the JSON of `payload`, `identity`,
-//! `auth` and `metadata` without building anything, and gives up (`None`) on
-//! anything else: an unknown or repeated key, an escape in a key or an id, a
-//! `null`, a string `version`, nesting deeper than [`MAX_DEPTH`], or any
-//! syntax error. The caller then reads the body with serde_json
-//! ([`crate::parse`]), which gives the exact answer or the exact
+//! `auth` and `metadata` (escapes, `null`s and all) without building
+//! anything, and gives up (`None`) on anything else: an unknown or repeated
+//! key, an escape in a key, in `name` or in an id, a `null` as the value of
+//! a key other than `payload`, a string `version`, nesting deeper than
+//! [`MAX_DEPTH`], or any syntax error. The caller then reads the body with
+//! serde_json ([`crate::parse`]), which gives the exact answer or the exact
 //! `badProtocol` fields. So this reader never decides an error: it only has
 //! to be right about the bodies it accepts, and it accepts a body only when
 //! serde_json's reading would give the same event (pinned by
@@ -21,8 +22,13 @@ use crate::Event;
 use crate::parse::{self, ReadMode};
 use crate::raw::JsonText;
 
-/// Containers nested deeper than this inside a value are left to serde_json.
+/// The most containers open at once inside one of the four values (the
+/// value's own container is the first): a body with more, even an empty `{}`
+/// or `[]` at the next level, is left to serde_json.
 pub(crate) const MAX_DEPTH: u32 = 64;
+
+// `skip_value` keeps one bit per open container in a `u64`
+const _: () = assert!(MAX_DEPTH <= u64::BITS);
 
 /// Reads a plain, well-formed body; `None` for anything else.
 pub(crate) fn read(body: &str, mode: ReadMode) -> Option<Event<'_>> {
@@ -315,8 +321,9 @@ impl Cursor<'_> {
 pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    /// The high bit of each byte of `word` that is zero; the lowest one set
-    /// is exact (a borrow only runs upwards from a zero byte).
+    /// A high bit set in the first byte of `word` that is zero, if any. Bits
+    /// above it may be set for bytes that are not zero (a borrow runs
+    /// upwards from a zero byte): only the lowest set bit is read.
     fn zeros(word: u64) -> u64 {
         word.wrapping_sub(ONES) & !word & HIGHS
     }
