@@ -8,9 +8,15 @@
 //! ```
 //!
 //! Arguments: the events URL, and the seconds to run (default 5). Prints the
-//! round trips per second.
+//! round trips per second, and the CPU time this process spent per round trip
+//! in microseconds (the client's own cost, whatever the wait for the server).
+
+#[path = "cpu_time.rs"]
+mod cpu_time;
 
 use std::time::{Duration, Instant};
+
+use cpu_time::cpu_time;
 
 use events_protocol::{Answer, EventClient};
 use serde_json::json;
@@ -32,12 +38,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // the connection is opened by the first call, outside the timing
     call()?;
     let limit = Duration::from_secs_f64(seconds);
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_time());
     let mut calls = 0_u64;
     while started.elapsed() < limit {
         call()?;
         calls += 1;
     }
-    println!("{:.0}", calls as f64 / started.elapsed().as_secs_f64());
+    let (elapsed, cpu) = (started.elapsed(), cpu_time().saturating_sub(cpu));
+    println!(
+        "{:.0} {:.1}",
+        calls as f64 / elapsed.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / calls as f64
+    );
     Ok(())
 }

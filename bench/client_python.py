@@ -5,7 +5,9 @@ success. The Python line of the client part of `bench/http`.
 
 Usage: python3 client_python.py <events URL> [seconds]
 
-Prints the round trips per second.
+Prints the round trips per second, and the CPU time this process spent per
+round trip in microseconds (the client's own cost, whatever the wait for the
+server).
 """
 
 import sys
@@ -26,11 +28,12 @@ def main():
 
     call()
     calls = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         call()
         calls += 1
-    print(f"{calls / (time.perf_counter() - started):.0f}")
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"{calls / elapsed:.0f} {cpu * 1e6 / calls:.1f}")
 
 
 if __name__ == "__main__":
