@@ -27,6 +27,7 @@ use serde_json::{Map, Value};
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventErrorType {
     /// `error`: an unexpected failure of the server.
     Error,

@@ -14,6 +14,7 @@ use crate::raw::JsonText;
 
 /// How strictly an event body is read (PROTOCOL.md §1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReadMode {
     /// The default: only `name` and `version` are required; `version` may be a
     /// string holding an integer; absent or `null` `id`/`flowId` get fresh

@@ -26,6 +26,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// How the processor names the answer to an event no handler serves
 /// (PROTOCOL.md §5).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum NotFoundStyle {
     /// `<name>:notFound`, the request's version, code `EVENT_NOT_FOUND`,
     /// parameters `{"message", "event", "version"}`.

@@ -10,6 +10,7 @@ use crate::EventError;
 
 /// How a value failed to fit the type it was read into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MismatchKind {
     /// A required field is absent (`missing`).
     Missing,

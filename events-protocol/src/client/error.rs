@@ -148,6 +148,7 @@ impl SendError {
 /// name them, to match a [`SendError`] coarsely with
 /// [`SendError::failure`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Failure {
     /// No complete answer within the limit.
     Timeout,
