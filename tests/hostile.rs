@@ -42,6 +42,17 @@ fn fresh_ids(answer: &str) -> (String, String) {
     (event.id().to_owned(), event.flow_id().to_owned())
 }
 
+/// Asserts that `body` is answered `badProtocol`, `invalid_json` with
+/// serde_json's `message`.
+fn assert_invalid_json(body: &[u8], message: &str) {
+    let answer = processor().process_bytes(body);
+    let (id, flow_id) = fresh_ids(&answer);
+    assert_eq!(
+        answer,
+        bad_protocol(&id, &flow_id, "json", "invalid_json", message)
+    );
+}
+
 #[test]
 fn a_payload_nested_100000_levels_passes_through_as_text() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
@@ -120,33 +131,14 @@ fn a_utf8_byte_order_mark_is_ignored() {
 #[test]
 fn only_one_byte_order_mark_is_ignored() {
     let body = "\u{feff}\u{feff}{\"name\":\"hostile:echo\",\"version\":1,\"payload\":1}";
-    let answer = processor().process_bytes(body.as_bytes());
-    let (id, flow_id) = fresh_ids(&answer);
-    assert_eq!(
-        answer,
-        bad_protocol(
-            &id,
-            &flow_id,
-            "json",
-            "invalid_json",
-            "expected value at line 1 column 1"
-        )
-    );
+    assert_invalid_json(body.as_bytes(), "expected value at line 1 column 1");
 }
 
 #[test]
 fn nul_bytes_outside_strings_are_bad_protocol() {
-    let answer = processor().process_bytes(b"{\"name\":\"hostile:echo\",\0\"version\":1}");
-    let (id, flow_id) = fresh_ids(&answer);
-    assert_eq!(
-        answer,
-        bad_protocol(
-            &id,
-            &flow_id,
-            "json",
-            "invalid_json",
-            "key must be a string at line 1 column 24"
-        )
+    assert_invalid_json(
+        b"{\"name\":\"hostile:echo\",\0\"version\":1}",
+        "key must be a string at line 1 column 24",
     );
 }
 
