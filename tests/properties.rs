@@ -171,6 +171,20 @@ proptest! {
     }
 
     #[test]
+    fn ids_come_back_as_they_were_sent(id in any::<String>(), flow_id in any::<String>()) {
+        let body = serde_json::json!({
+            "name": "prop:echo", "version": 1, "id": id, "flowId": flow_id, "payload": 1
+        })
+        .to_string();
+        let [lenient, _] = processors();
+        let answer = lenient.process(&body);
+        assert_well_formed(&answer)?;
+        let answered = Event::from_json(&answer).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(answered.name(), "prop:echo:response");
+        prop_assert_eq!((answered.id(), answered.flow_id()), (id.as_str(), flow_id.as_str()));
+    }
+
+    #[test]
     fn the_one_pass_reader_agrees_with_serde_json_on_any_envelope(body in envelope()) {
         assert_readers_agree(&body)?;
     }

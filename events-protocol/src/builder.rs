@@ -131,6 +131,7 @@ impl EventBuilder {
             identity: or_empty(self.identity?),
             auth: or_empty(self.auth?),
             metadata: or_empty(self.metadata?),
+            plain: false,
         })
     }
 }

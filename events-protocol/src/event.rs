@@ -12,7 +12,7 @@ use crate::ProtocolError;
 use crate::parse::{self, ReadMode};
 use crate::raw::JsonText;
 use crate::view::{self, ViewError};
-use crate::write::Envelope;
+use crate::write::{Envelope, Head};
 
 /// One event of the protocol: the eight keys of the envelope (PROTOCOL.md §1).
 ///
@@ -63,6 +63,9 @@ pub struct Event<'a> {
     pub(crate) identity: JsonText<'a>,
     pub(crate) auth: JsonText<'a>,
     pub(crate) metadata: JsonText<'a>,
+    /// Whether `name`, `id` and `flow_id` need no escape when written (see
+    /// [`Head::plain`]).
+    pub(crate) plain: bool,
 }
 
 impl<'a> Event<'a> {
@@ -236,6 +239,7 @@ impl<'a> Event<'a> {
             identity: self.identity.into_owned(),
             auth: self.auth.into_owned(),
             metadata: self.metadata.into_owned(),
+            plain: self.plain,
         }
     }
 
@@ -244,13 +248,21 @@ impl<'a> Event<'a> {
         self.envelope().to_json()
     }
 
-    pub(crate) fn envelope(&self) -> Envelope<'_> {
-        Envelope {
+    /// What an answer to this event repeats of it.
+    pub(crate) fn head(&self) -> Head<'_> {
+        Head {
             name: &self.name,
-            suffix: None,
             version: self.version,
             id: &self.id,
             flow_id: &self.flow_id,
+            plain: self.plain,
+        }
+    }
+
+    pub(crate) fn envelope(&self) -> Envelope<'_> {
+        Envelope {
+            head: self.head(),
+            suffix: None,
             payload: self.payload.get(),
             identity: self.identity.get(),
             auth: self.auth.get(),

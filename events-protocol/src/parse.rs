@@ -352,6 +352,7 @@ impl<'de> Partial<'de> {
                 identity: object_or_empty(self.identity),
                 auth: object_or_empty(self.auth),
                 metadata: object_or_empty(self.metadata),
+                plain: false,
             }),
             _ => Err(ProtocolError {
                 fields: self.problems,

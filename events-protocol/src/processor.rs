@@ -17,7 +17,7 @@ use tracing::{Instrument, Span};
 use crate::context::Entered;
 use crate::parse::{FieldError, ReadMode, fresh_uuid};
 use crate::registry::{BoxFuture, Handler, HandlerFn, Lookup, Registry};
-use crate::write::Envelope;
+use crate::write::{Envelope, Head};
 use crate::{Event, EventContext, EventError, ProtocolError, Response};
 
 /// The largest body a [`Processor`] reads by default: 2 MiB.
@@ -497,13 +497,17 @@ fn standalone<T: Serialize>(
     flow_id: &str,
     payload: &T,
 ) -> String {
+    let head = Head {
+        name,
+        version,
+        id,
+        flow_id,
+        plain: false,
+    };
     match crate::raw::to_raw(payload) {
         Ok(payload) => Envelope {
-            name,
+            head,
             suffix: None,
-            version,
-            id,
-            flow_id,
             payload: payload.get(),
             identity: "{}",
             auth: "{}",
@@ -514,7 +518,7 @@ fn standalone<T: Serialize>(
         Err(error) => {
             let response = Response::unhandled(format!("cannot write `{name}`: {error}"));
             let mut out = String::new();
-            response.write(name, version, id, flow_id, &mut out);
+            response.write(head, &mut out);
             out
         }
     }
@@ -523,13 +527,7 @@ fn standalone<T: Serialize>(
 /// Writes `response` as the answer to `event`.
 fn answer(event: &Event<'_>, response: &Response) -> String {
     let mut out = String::new();
-    response.write(
-        event.name(),
-        event.version(),
-        event.id(),
-        event.flow_id(),
-        &mut out,
-    );
+    response.write(event.head(), &mut out);
     out
 }
 

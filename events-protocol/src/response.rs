@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::raw::{JsonText, empty_object, to_raw};
-use crate::write::Envelope;
+use crate::write::{Envelope, Head};
 use crate::{Event, EventError};
 
 /// The payload of a `redirect` answer: where the caller should go instead.
@@ -240,43 +240,35 @@ impl Response {
             identity: object(&self.identity),
             auth: object(&self.auth),
             metadata: object(&self.metadata),
+            plain: false,
         }
     }
 
     /// The answer written as the JSON text of the event for `request`.
     pub fn to_json(&self, request: &Event<'_>) -> String {
         let mut out = String::new();
-        self.write(
-            request.name(),
-            request.version(),
-            request.id(),
-            request.flow_id(),
-            &mut out,
-        );
+        self.write(request.head(), &mut out);
         out
     }
 
-    /// Appends the event for a request of this name, version, id and flow id.
-    pub(crate) fn write(
-        &self,
-        name: &str,
-        version: i64,
-        id: &str,
-        flow_id: &str,
-        out: &mut String,
-    ) {
+    /// Appends the answer to the request `head` comes from.
+    pub(crate) fn write(&self, head: Head<'_>, out: &mut String) {
         if let Some(fault) = &self.fault {
-            tracing::error!(event = name, version, id, flow_id, detail = %fault, "UNHANDLED_ERROR");
+            tracing::error!(
+                event = head.name,
+                version = head.version,
+                id = head.id,
+                flow_id = head.flow_id,
+                detail = %fault,
+                "UNHANDLED_ERROR"
+            );
             let error = EventError::error("UNHANDLED_ERROR");
-            return Response::error(&error).write(name, version, id, flow_id, out);
+            return Response::error(&error).write(head, out);
         }
         let empty = empty_object();
         let envelope = Envelope {
-            name,
+            head,
             suffix: Some(&self.suffix),
-            version,
-            id,
-            flow_id,
             payload: self.payload.get(),
             identity: self.identity.as_deref().unwrap_or(empty).get(),
             auth: self.auth.as_deref().unwrap_or(empty).get(),

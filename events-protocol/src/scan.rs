@@ -122,6 +122,8 @@ impl<'a> Scanned<'a> {
             identity: object(self.identity),
             auth: object(self.auth),
             metadata: object(self.metadata),
+            // strings read by `plain_string`, or fresh UUIDs
+            plain: true,
         })
     }
 }

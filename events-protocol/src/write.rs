@@ -1,14 +1,24 @@
 //! Writing events as compact JSON, keys in the order of PROTOCOL.md §1.
 
-/// The parts of an event to write. `payload`, `identity`, `auth` and
-/// `metadata` are JSON texts, written as they are.
-pub(crate) struct Envelope<'a> {
+/// What an event's answer repeats of it: its name, version and ids.
+#[derive(Clone, Copy)]
+pub(crate) struct Head<'a> {
     pub name: &'a str,
-    /// Appended to `name` after a `:` when present.
-    pub suffix: Option<&'a str>,
     pub version: i64,
     pub id: &'a str,
     pub flow_id: &'a str,
+    /// Whether `name`, `id` and `flow_id` are known to need no escape (read
+    /// in one pass from a body, which takes only strings without one, or
+    /// fresh UUIDs): then they are written as they are, without a scan.
+    pub plain: bool,
+}
+
+/// The parts of an event to write. `payload`, `identity`, `auth` and
+/// `metadata` are JSON texts, written as they are.
+pub(crate) struct Envelope<'a> {
+    pub head: Head<'a>,
+    /// Appended to the name after a `:` when present.
+    pub suffix: Option<&'a str>,
     pub payload: &'a str,
     pub identity: &'a str,
     pub auth: &'a str,
@@ -30,10 +40,10 @@ impl Envelope<'_> {
     pub fn estimated_len(&self) -> usize {
         // the fixed keys and punctuation take 80 bytes; 16 more leave room
         // for a few escapes and the version's digits without a reallocation
-        96 + self.name.len()
+        96 + self.head.name.len()
             + self.suffix.map_or(0, |s| s.len() + 1)
-            + self.id.len()
-            + self.flow_id.len()
+            + self.head.id.len()
+            + self.head.flow_id.len()
             + self.payload.len()
             + self.identity.len()
             + self.auth.len()
@@ -42,18 +52,25 @@ impl Envelope<'_> {
 
     /// Appends the JSON text of the event to `out`.
     pub fn write(&self, out: &mut String) {
+        let head = &self.head;
+        let text: fn(&mut String, &str) = if head.plain {
+            String::push_str
+        } else {
+            escape_into
+        };
         out.push_str("{\"name\":\"");
-        escape_into(out, self.name);
+        text(out, head.name);
         if let Some(suffix) = self.suffix {
             out.push(':');
             escape_into(out, suffix);
         }
         out.push_str("\",\"version\":");
-        out.push_str(itoa::Buffer::new().format(self.version));
-        out.push_str(",\"id\":");
-        write_str(out, self.id);
-        out.push_str(",\"flowId\":");
-        write_str(out, self.flow_id);
+        out.push_str(itoa::Buffer::new().format(head.version));
+        out.push_str(",\"id\":\"");
+        text(out, head.id);
+        out.push_str("\",\"flowId\":\"");
+        text(out, head.flow_id);
+        out.push('"');
         let value: fn(&mut String, &str) = if self.may_hold_whitespace {
             push_compact
         } else {
@@ -101,13 +118,6 @@ pub(crate) fn push_compact(out: &mut String, json: &str) {
         }
     }
     out.push_str(&json[start..]);
-}
-
-/// Writes `value` as a quoted JSON string.
-pub(crate) fn write_str(out: &mut String, value: &str) {
-    out.push('"');
-    escape_into(out, value);
-    out.push('"');
 }
 
 /// Appends `value` with the escapes a JSON string needs, without quotes.
@@ -168,6 +178,13 @@ mod tests {
     }
 
     use super::*;
+
+    /// `value` as a quoted JSON string.
+    fn write_str(out: &mut String, value: &str) {
+        out.push('"');
+        escape_into(out, value);
+        out.push('"');
+    }
 
     #[test]
     fn escapes_agree_with_serde_json() {
