@@ -21,7 +21,8 @@ pub fn cpu_time() -> Duration {
     )
 }
 
-/// The CPU time is not read on this platform: elapsed time stands for it.
+/// The CPU time is not read on this platform: zero, and the callers report
+/// elapsed time in its place.
 #[cfg(not(unix))]
 pub fn cpu_time() -> Duration {
     Duration::ZERO

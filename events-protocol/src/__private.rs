@@ -43,56 +43,6 @@ where
     Box::pin(future)
 }
 
-/// Checks, for tests and fuzz targets, that the one-pass reader of plain
-/// bodies agrees with serde_json's reading on `body`, in both modes: when it
-/// takes the body, serde_json must read the same event (name, version, ids
-/// unless both are fresh, and the four JSON texts, which serde_json must
-/// read as values). `Ok(true)` when the one-pass reader took the body in
-/// some mode.
-///
-/// # Errors
-///
-/// What differs, with the body.
-pub fn readers_agree(body: &str) -> Result<bool, String> {
-    use crate::ReadMode;
-    let mut taken = false;
-    for mode in [ReadMode::Lenient, ReadMode::Strict] {
-        let Some(fast) = crate::scan::read(body, mode) else {
-            continue;
-        };
-        taken = true;
-        let slow = crate::parse::read_with_serde_json(body, mode)
-            .map_err(|error| format!("{mode:?}: taken, but serde_json says {error}: {body:?}"))?;
-        let texts = |event: &Event<'_>| {
-            [
-                event.payload.get().to_owned(),
-                event.identity.get().to_owned(),
-                event.auth.get().to_owned(),
-                event.metadata.get().to_owned(),
-            ]
-        };
-        let fast_texts = texts(&fast);
-        if (fast.name(), fast.version(), &fast_texts)
-            != (slow.name(), slow.version(), &texts(&slow))
-        {
-            return Err(format!(
-                "{mode:?}: {fast:?} but serde_json reads {slow:?}: {body:?}"
-            ));
-        }
-        for text in &fast_texts {
-            serde_json::from_str::<&serde_json::value::RawValue>(text)
-                .map_err(|error| format!("{mode:?}: {text:?} is not JSON ({error}): {body:?}"))?;
-        }
-        let fresh = |id: &str| uuid::Uuid::parse_str(id).is_ok();
-        for (ours, theirs) in [(fast.id(), slow.id()), (fast.flow_id(), slow.flow_id())] {
-            if ours != theirs && !(fresh(ours) && fresh(theirs)) {
-                return Err(format!("{mode:?}: ids {ours:?} and {theirs:?}: {body:?}"));
-            }
-        }
-    }
-    Ok(taken)
-}
-
 /// `read!(result)`: the value of a `Result<T, Response>`, or `return` of its
 /// answer from the enclosing handler wrapper.
 #[doc(hidden)]

@@ -23,9 +23,10 @@ use crate::write::{Envelope, Head};
 /// numbers pass through unchanged (a 30-digit decimal, `2^63+1`) unless a
 /// typed view retypes them.
 ///
-/// A plain, well-formed body (the known keys once each, no escapes in keys
-/// and ids, `version` an integer) is read in one pass, faster than serde_json
-/// reads it; any other body is read by serde_json, which names every broken
+/// A plain, well-formed body (the known keys once each; no escapes in keys,
+/// `name` or ids; no `null` but as `payload`; `version` an integer; at most
+/// 64 levels of nesting) is read in one pass, faster than serde_json reads
+/// it; any other body is read by serde_json, which names every broken
 /// rule. Both give the same event. The typed views
 /// ([`payload_as`](Event::payload_as), ...) read the texts directly; the
 /// [`RawValue`] accessors ([`payload`](Event::payload), ...) of an event read

@@ -71,6 +71,7 @@ mod builder;
 mod client;
 mod context;
 mod error;
+mod escape;
 mod event;
 mod extract;
 mod parse;
@@ -85,6 +86,8 @@ mod write;
 
 #[doc(hidden)]
 pub mod __private;
+#[doc(hidden)]
+pub mod __testing;
 
 #[cfg(feature = "axum")]
 pub mod axum;

@@ -81,8 +81,14 @@ impl<'a> JsonText<'a> {
             JsonText::Raw(raw) => raw,
             // the one-pass reader accepts only texts serde_json reads
             // (tests/properties.rs and the fuzz targets compare the two);
-            // were one to slip through, `null` stands for it, not a panic
-            JsonText::Checked(text) => serde_json::from_str(text).unwrap_or_else(|_| null()),
+            // were one to slip through, a release build answers `null` here
+            // (while the text itself is what views and writing use) rather
+            // than panic
+            JsonText::Checked(text) => {
+                let raw = serde_json::from_str(text);
+                debug_assert!(raw.is_ok(), "the one-pass reader kept {text:?}");
+                raw.unwrap_or_else(|_| null())
+            }
         }
     }
 

@@ -15,6 +15,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A handler as the link-time registry holds it: a plain function pointer.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub enum HandlerFn {
     /// A synchronous handler that may block (on I/O, a lock, a blocking
     /// client): a server on an async runtime runs it where blocking is

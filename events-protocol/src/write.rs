@@ -1,5 +1,7 @@
 //! Writing events as compact JSON, keys in the order of PROTOCOL.md §1.
 
+use crate::escape::{escape_into, plain_prefix};
+
 /// What an event's answer repeats of it: its name, version and ids.
 #[derive(Clone, Copy)]
 pub(crate) struct Head<'a> {
@@ -53,6 +55,13 @@ impl Envelope<'_> {
     /// Appends the JSON text of the event to `out`.
     pub fn write(&self, out: &mut String) {
         let head = &self.head;
+        debug_assert!(
+            !head.plain
+                || [head.name, head.id, head.flow_id]
+                    .iter()
+                    .all(|text| plain_prefix(text.as_bytes()) == text.len()),
+            "a plain head holds a character to escape"
+        );
         let text: fn(&mut String, &str) = if head.plain {
             String::push_str
         } else {
@@ -120,49 +129,10 @@ pub(crate) fn push_compact(out: &mut String, json: &str) {
     out.push_str(&json[start..]);
 }
 
-/// Appends `value` with the escapes a JSON string needs, without quotes.
-pub(crate) fn escape_into(out: &mut String, value: &str) {
-    let clean = crate::scan::plain_prefix(value.as_bytes());
-    if clean == value.len() {
-        out.push_str(value);
-        return;
-    }
-    escape_from(out, value, clean);
-}
-
-/// Appends `value` from byte `start` on, escaped, `value[..start]` first as
-/// it is.
-fn escape_from(out: &mut String, value: &str, start: usize) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = value.as_bytes();
-    let mut start_of_run = 0;
-    for (index, &byte) in bytes.iter().enumerate().skip(start) {
-        let escape: &str = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&value[start_of_run..index]);
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        } else {
-            out.push_str(escape);
-        }
-        start_of_run = index + 1;
-    }
-    out.push_str(&value[start_of_run..]);
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn compact_text_drops_whitespace_outside_strings_only() {
         let mut out = String::new();
@@ -175,40 +145,5 @@ mod tests {
         out.clear();
         push_compact(&mut out, compact);
         assert_eq!(out, compact);
-    }
-
-    use super::*;
-
-    /// `value` as a quoted JSON string.
-    fn write_str(out: &mut String, value: &str) {
-        out.push('"');
-        escape_into(out, value);
-        out.push('"');
-    }
-
-    #[test]
-    fn escapes_agree_with_serde_json() {
-        let text = "plain \"quoted\" back\\slash \n\r\t \u{8}\u{c} \u{1} \u{1f} é 😀";
-        let mut out = String::new();
-        write_str(&mut out, text);
-        assert_eq!(out, serde_json::to_string(text).unwrap());
-    }
-
-    #[test]
-    fn escapes_agree_with_serde_json_at_every_position() {
-        for special in [
-            "\"", "\\", "\n", "\u{1}", "\u{1f}", "é", "😀", "\u{7f}", " ",
-        ] {
-            for position in 0..24 {
-                let text = format!(
-                    "{}{special}{}",
-                    "a".repeat(position),
-                    "b".repeat(24 - position)
-                );
-                let mut out = String::new();
-                write_str(&mut out, &text);
-                assert_eq!(out, serde_json::to_string(&text).unwrap(), "{text:?}");
-            }
-        }
     }
 }

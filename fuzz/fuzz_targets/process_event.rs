@@ -103,7 +103,7 @@ fuzz_target!(|body: &[u8]| {
         panic!("not a well-formed event ({error}): {answer}");
     }
     if let Ok(text) = std::str::from_utf8(body) {
-        if let Err(difference) = events_protocol::__private::readers_agree(text) {
+        if let Err(difference) = events_protocol::__testing::readers_agree(text) {
             panic!("the readers disagree: {difference}");
         }
         let awaited = block_on_spinning(events_protocol::process_event_async(text));
