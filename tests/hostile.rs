@@ -42,6 +42,19 @@ fn fresh_ids(answer: &str) -> (String, String) {
     (event.id().to_owned(), event.flow_id().to_owned())
 }
 
+/// Asserts that `payload` comes back from `hostile:echo` byte for byte.
+fn assert_echoed(payload: &str) {
+    let body = format!(
+        r#"{{"name":"hostile:echo","version":1,"id":"i","flowId":"f","payload":{payload}}}"#
+    );
+    assert_eq!(
+        processor().process(&body),
+        format!(
+            r#"{{"name":"hostile:echo:response","version":1,"id":"i","flowId":"f","payload":{payload},"identity":{{}},"auth":{{}},"metadata":{{}}}}"#
+        )
+    );
+}
+
 /// Asserts that `body` is answered `badProtocol`, `invalid_json` with
 /// serde_json's `message`.
 fn assert_invalid_json(body: &[u8], message: &str) {
@@ -56,14 +69,7 @@ fn assert_invalid_json(body: &[u8], message: &str) {
 #[test]
 fn a_payload_nested_100000_levels_passes_through_as_text() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let body =
-        format!(r#"{{"name":"hostile:echo","version":1,"id":"i","flowId":"f","payload":{deep}}}"#);
-    assert_eq!(
-        processor().process(&body),
-        format!(
-            r#"{{"name":"hostile:echo:response","version":1,"id":"i","flowId":"f","payload":{deep},"identity":{{}},"auth":{{}},"metadata":{{}}}}"#
-        )
-    );
+    assert_echoed(&deep);
 }
 
 #[test]
@@ -166,15 +172,7 @@ fn a_1_mib_event_name_is_answered_not_found() {
 #[test]
 fn numbers_of_10000_digits_pass_through_in_the_payload() {
     let number = format!("9{}.{}", "0".repeat(4_999), "1".repeat(5_000));
-    let body = format!(
-        r#"{{"name":"hostile:echo","version":1,"id":"i","flowId":"f","payload":[{number},-{number}]}}"#
-    );
-    assert_eq!(
-        processor().process(&body),
-        format!(
-            r#"{{"name":"hostile:echo:response","version":1,"id":"i","flowId":"f","payload":[{number},-{number}],"identity":{{}},"auth":{{}},"metadata":{{}}}}"#
-        )
-    );
+    assert_echoed(&format!("[{number},-{number}]"));
 }
 
 #[test]

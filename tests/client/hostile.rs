@@ -207,6 +207,17 @@ fn assert_timed_out(error: &SendError, limit: Duration, elapsed: Duration) {
     );
 }
 
+/// Asserts that a client of `url` with a timeout of `limit` gives up at it.
+fn assert_client_times_out(url: &str, limit: Duration) {
+    let client = EventClient::builder(url)
+        .timeout(limit)
+        .build()
+        .expect("a client");
+    let started = Instant::now();
+    let error = failure(&client);
+    assert_timed_out(&error, limit, started.elapsed());
+}
+
 #[test]
 fn server_that_never_answers_times_out_at_the_limit() {
     let url = support::raw_server(|stream| {
@@ -214,13 +225,7 @@ fn server_that_never_answers_times_out_at_the_limit() {
         drop(stream);
     });
     let limit = Duration::from_millis(400);
-    let client = EventClient::builder(&url)
-        .timeout(limit)
-        .build()
-        .expect("a client");
-    let started = Instant::now();
-    let error = failure(&client);
-    assert_timed_out(&error, limit, started.elapsed());
+    assert_client_times_out(&url, limit);
 }
 
 #[test]
@@ -239,13 +244,7 @@ fn server_that_trickles_bytes_times_out_at_the_limit() {
         }
     });
     let limit = Duration::from_millis(500);
-    let client = EventClient::builder(&url)
-        .timeout(limit)
-        .build()
-        .expect("a client");
-    let started = Instant::now();
-    let error = failure(&client);
-    assert_timed_out(&error, limit, started.elapsed());
+    assert_client_times_out(&url, limit);
 }
 
 #[test]
@@ -262,13 +261,7 @@ fn server_that_trickles_its_head_times_out_at_the_limit() {
         }
     });
     let limit = Duration::from_millis(500);
-    let client = EventClient::builder(&url)
-        .timeout(limit)
-        .build()
-        .expect("a client");
-    let started = Instant::now();
-    let error = failure(&client);
-    assert_timed_out(&error, limit, started.elapsed());
+    assert_client_times_out(&url, limit);
 }
 
 #[test]
