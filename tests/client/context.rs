@@ -29,6 +29,28 @@ fn service_b() -> (EventClient, support::EventsServer, Seen) {
     (client, server, seen)
 }
 
+/// Serves `registry` (whose `a:relay` calls service B and answers B's
+/// answer name), calls `a:relay` with `id` and `flow_id`, and asserts that
+/// B was reached with that very id and flow.
+fn assert_relay_continues_the_flow(registry: Registry, seen: &Seen, id: &str, flow_id: &str) {
+    let (to_a, _a) = client_of(registry);
+    let answer = to_a
+        .event("a:relay", 1)
+        .id(id)
+        .flow_id(flow_id)
+        .send()
+        .expect("an answer");
+    assert!(answer.is_success(), "{answer:?}");
+    assert_eq!(
+        answer.payload_as::<serde_json::Value>().expect("JSON"),
+        json!({"b": "b:record:response"})
+    );
+    assert_eq!(
+        *seen.lock().expect("log"),
+        [(id.to_owned(), flow_id.to_owned())]
+    );
+}
+
 #[test]
 fn call_from_inside_a_handler_continues_the_flow() {
     let (to_b, _b, seen) = service_b();
@@ -41,21 +63,7 @@ fn call_from_inside_a_handler_continues_the_flow() {
             Ok::<_, EventError>(Json(json!({"b": answer.event().name()})))
         })
         .expect("register a:relay");
-    let (to_a, _a) = client_of(registry);
-    let answer = to_a
-        .event("a:relay", 1)
-        .id("session-9")
-        .flow_id("flow-9")
-        .send()
-        .expect("an answer");
-    assert_eq!(
-        answer.payload_as::<serde_json::Value>().expect("JSON"),
-        json!({"b": "b:record:response"})
-    );
-    assert_eq!(
-        *seen.lock().expect("log"),
-        [("session-9".to_owned(), "flow-9".to_owned())]
-    );
+    assert_relay_continues_the_flow(registry, &seen, "session-9", "flow-9");
 }
 
 #[test]
@@ -74,18 +82,7 @@ fn call_from_inside_an_async_handler_continues_the_flow() {
             }
         })
         .expect("register a:relay");
-    let (to_a, _a) = client_of(registry);
-    let answer = to_a
-        .event("a:relay", 1)
-        .id("session-10")
-        .flow_id("flow-10")
-        .send()
-        .expect("an answer");
-    assert!(answer.is_success(), "{answer:?}");
-    assert_eq!(
-        *seen.lock().expect("log"),
-        [("session-10".to_owned(), "flow-10".to_owned())]
-    );
+    assert_relay_continues_the_flow(registry, &seen, "session-10", "flow-10");
 }
 
 #[test]
