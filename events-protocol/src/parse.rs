@@ -179,7 +179,7 @@ fn whole_body_problem(error: &serde_json::Error) -> FieldError {
 
 /// The keys of the envelope, one bit each, to find the repeated ones.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Key {
+pub(crate) enum Key {
     Name,
     Version,
     Id,
@@ -191,7 +191,8 @@ enum Key {
 }
 
 impl Key {
-    fn of(text: &str, mode: ReadMode) -> Option<Key> {
+    /// The key `text` names in `mode`, if it is one of the envelope's.
+    pub(crate) fn of(text: &str, mode: ReadMode) -> Option<Key> {
         Some(match text {
             "name" => Key::Name,
             "version" => Key::Version,

@@ -1,7 +1,8 @@
 //! The one-pass reader of plain envelopes: the fast path of reading a body.
 //!
 //! Almost every body a service receives is a well-formed event written by a
-//! client library: the known keys once each, `name`, `id` and `flowId`
+//! client library: the known keys once each (as `parse::Key` knows them,
+//! `flow_id` for `flowId` when reading leniently), `name`, `id` and `flowId`
 //! strings without escapes, `version` an integer. [`read`] reads such a body
 //! in one pass over its bytes, checking the JSON of `payload`, `identity`,
 //! `auth` and `metadata` (escapes, `null`s and all) without building
@@ -20,7 +21,7 @@ use std::borrow::Cow;
 
 use crate::Event;
 use crate::escape::plain_prefix;
-use crate::parse::{self, ReadMode};
+use crate::parse::{self, Key, ReadMode};
 use crate::raw::JsonText;
 
 /// The most containers open at once inside one of the four values (the
@@ -46,7 +47,7 @@ pub(crate) fn read(body: &str, mode: ReadMode) -> Option<Event<'_>> {
         cursor.skip_whitespace();
         cursor.eat(b':')?;
         cursor.skip_whitespace();
-        event.accept(key, &mut cursor, body)?;
+        event.accept(Key::of(key, mode)?, &mut cursor, body)?;
         cursor.skip_whitespace();
         match cursor.next()? {
             b',' => cursor.skip_whitespace(),
@@ -75,19 +76,18 @@ struct Scanned<'a> {
 }
 
 impl<'a> Scanned<'a> {
-    /// Reads the value of `key`; `None` when the key is unknown or repeated,
-    /// or its value is not the plain kind.
-    fn accept(&mut self, key: &str, cursor: &mut Cursor<'a>, body: &'a str) -> Option<()> {
+    /// Reads the value of `key`; `None` when the key is repeated, or its
+    /// value is not the plain kind.
+    fn accept(&mut self, key: Key, cursor: &mut Cursor<'a>, body: &'a str) -> Option<()> {
         let (slot, object) = match key {
-            "name" => return set(&mut self.name, cursor.plain_string(body)?),
-            "id" => return set(&mut self.id, cursor.plain_string(body)?),
-            "flowId" => return set(&mut self.flow_id, cursor.plain_string(body)?),
-            "version" => return set(&mut self.version, cursor.integer(body)?),
-            "payload" => (&mut self.payload, false),
-            "identity" => (&mut self.identity, true),
-            "auth" => (&mut self.auth, true),
-            "metadata" => (&mut self.metadata, true),
-            _ => return None,
+            Key::Name => return set(&mut self.name, cursor.plain_string(body)?),
+            Key::Id => return set(&mut self.id, cursor.plain_string(body)?),
+            Key::FlowId => return set(&mut self.flow_id, cursor.plain_string(body)?),
+            Key::Version => return set(&mut self.version, cursor.integer(body)?),
+            Key::Payload => (&mut self.payload, false),
+            Key::Identity => (&mut self.identity, true),
+            Key::Auth => (&mut self.auth, true),
+            Key::Metadata => (&mut self.metadata, true),
         };
         let start = cursor.at;
         if object && cursor.peek() != Some(b'{') {
@@ -341,6 +341,18 @@ mod tests {
         ));
         assert!(agree(r#"{"name":"é😀","version":-9223372036854775808}"#));
         assert!(agree(r#"{"name":"a","version":0,"payload":"\ud800"}"#));
+        // `flow_id` is `flowId` when reading leniently, as serde_json's
+        // reading has it (and an unknown key strictly: left to serde_json)
+        assert!(agree(r#"{"name":"a","version":1,"flow_id":"f"}"#));
+        let strict = r#"{"name":"a","version":1,"id":"i","flow_id":"f","payload":1,"identity":{},"auth":{},"metadata":{}}"#;
+        assert!(read(strict, ReadMode::Strict).is_none());
+        assert!(
+            read(
+                r#"{"name":"a","version":1,"flowId":"f","flow_id":"g"}"#,
+                ReadMode::Lenient
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -360,7 +372,6 @@ mod tests {
             r#"{"name":"a","version":01}"#,
             r#"{"name":"a","version":9223372036854775808}"#,
             r#"{"name":"a","version":1,"id":null}"#,
-            r#"{"name":"a","version":1,"flow_id":"f"}"#,
             r#"{"name":"a","version":1,"other":1}"#,
             r#"{"name":"a","version":1,"identity":null}"#,
             r#"{"name":"a","version":1,"identity":[]}"#,
