@@ -20,10 +20,10 @@ fn refuse(_event: &Event<'_>) -> Response {
 }
 
 events_protocol::inventory::submit! {
-    Registration::new("demo:echo", 1, HandlerFn::Sync(echo), file!(), line!())
+    Registration::new("demo:echo", 1, HandlerFn::Blocking(echo), file!(), line!())
 }
 events_protocol::inventory::submit! {
-    Registration::new("demo:refuse", 1, HandlerFn::Sync(refuse), file!(), line!())
+    Registration::new("demo:refuse", 1, HandlerFn::Blocking(refuse), file!(), line!())
 }
 
 fn main() -> io::Result<()> {

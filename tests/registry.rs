@@ -9,7 +9,7 @@ fn linked(_event: &Event<'_>) -> Response {
 }
 
 events_protocol::inventory::submit! {
-    Registration::new("registry:linked", 1, HandlerFn::Sync(linked), file!(), line!())
+    Registration::new("registry:linked", 1, HandlerFn::Blocking(linked), file!(), line!())
 }
 
 #[test]
@@ -65,8 +65,8 @@ fn registering_a_pair_twice_is_refused_with_both_locations() {
 
 #[test]
 fn a_static_registration_twice_is_refused() {
-    let registration = Registration::new("dup:static", 1, HandlerFn::Sync(linked), "a.rs", 1);
-    let again = Registration::new("dup:static", 1, HandlerFn::Sync(linked), "b.rs", 2);
+    let registration = Registration::new("dup:static", 1, HandlerFn::Blocking(linked), "a.rs", 1);
+    let again = Registration::new("dup:static", 1, HandlerFn::Blocking(linked), "b.rs", 2);
     let mut registry = Registry::new();
     registry
         .register_static(&registration)

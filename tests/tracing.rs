@@ -443,3 +443,23 @@ fn a_handler_handed_to_the_blocking_pool_keeps_one_span_with_its_fields_once() {
     let recorded = capture.recorded.lock().expect("the records").clone();
     assert_eq!(recorded, ["name", "version", "id", "flowId", "outcome"]);
 }
+
+#[test]
+fn a_handed_off_event_without_ids_logs_the_ids_it_answers_with() {
+    let processor = processor();
+    let body = br#"{"name":"test:echo","version":1,"payload":{"n":1}}"#;
+    let mut answer = String::new();
+    let capture = captured(LevelFilter::INFO, || {
+        let handed = futures_executor::block_on(processor.process_bytes_in_place(body))
+            .expect_err("test:echo may block");
+        answer = handed.process(&processor, body);
+    });
+    let answered: serde_json::Value = serde_json::from_str(&answer).expect("an event");
+    let spans = capture.spans();
+    let [(name, logged)] = spans.as_slice() else {
+        panic!("one span: {spans:?}");
+    };
+    assert_eq!(name, "event");
+    assert_eq!(logged["id"], answered["id"].as_str().expect("an id"));
+    assert_eq!(logged["flowId"], answered["flowId"].as_str().expect("a flow id"));
+}

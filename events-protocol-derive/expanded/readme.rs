@@ -13,7 +13,7 @@ const _: () = {
         __ep::answer!(my_event(payload))
     }
     __ep::inventory::submit! {
-        __ep::Registration::new("event:name", 1, __ep::HandlerFn::Sync(__handler),
+        __ep::Registration::new("event:name", 1, __ep::HandlerFn::Blocking(__handler),
         ::core::file!(), ::core::line!())
     }
     impl __ep::EventRequest for MyEventRequest

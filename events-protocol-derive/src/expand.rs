@@ -174,7 +174,7 @@ fn wrapper(handler: &Handler<'_>, inline: bool) -> (TokenStream, TokenStream) {
             let registered = if inline {
                 quote!(__ep::HandlerFn::Inline(__handler))
             } else {
-                quote!(__ep::HandlerFn::Sync(__handler))
+                quote!(__ep::HandlerFn::Blocking(__handler))
             };
             (wrapper, registered)
         }

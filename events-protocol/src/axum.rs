@@ -28,7 +28,7 @@
 //! }
 //!
 //! events_protocol::inventory::submit! {
-//!     Registration::new("demo:served:ping", 1, HandlerFn::Sync(ping), file!(), line!())
+//!     Registration::new("demo:served:ping", 1, HandlerFn::Blocking(ping), file!(), line!())
 //! }
 //!
 //! # fn main() -> std::io::Result<()> {

@@ -30,7 +30,7 @@
 //! }
 //!
 //! events_protocol::inventory::submit! {
-//!     Registration::new("demo:greet", 1, HandlerFn::Sync(greet), file!(), line!())
+//!     Registration::new("demo:greet", 1, HandlerFn::Blocking(greet), file!(), line!())
 //! }
 //!
 //! let answer = events_protocol::process_event(

@@ -299,7 +299,7 @@ impl Processor {
     }
 
     /// Whether answering the body calls a synchronous handler that may block
-    /// ([`HandlerFn::Sync`](crate::HandlerFn::Sync), or registered with
+    /// ([`HandlerFn::Blocking`](crate::HandlerFn::Blocking), or registered with
     /// [`Registry::register`]). A server on an async runtime runs those where
     /// blocking is allowed, and everything else in place: `async` and inline
     /// handlers, and the answers the processor gives by itself (`badProtocol`,
@@ -543,10 +543,10 @@ enum Started<'a> {
 /// its future (awaited by [`run`]).
 fn start<'a>(event: &'a Event<'_>, handler: &Handler) -> Started<'a> {
     let started = match handler {
-        Handler::Static(HandlerFn::Sync(function) | HandlerFn::Inline(function)) => {
+        Handler::Static(HandlerFn::Blocking(function) | HandlerFn::Inline(function)) => {
             return Started::Answered(call_sync(event, || function(event)));
         }
-        Handler::Sync(function) | Handler::Inline(function) => {
+        Handler::Blocking(function) | Handler::Inline(function) => {
             return Started::Answered(call_sync(event, || function(event)));
         }
         Handler::Static(HandlerFn::Async(function)) => {

@@ -20,7 +20,7 @@ pub enum HandlerFn {
     /// A synchronous handler that may block (on I/O, a lock, a blocking
     /// client): a server on an async runtime runs it where blocking is
     /// allowed (the `axum` route: Tokio's blocking pool).
-    Sync(fn(&Event<'_>) -> Response),
+    Blocking(fn(&Event<'_>) -> Response),
     /// A synchronous handler that never blocks and returns quickly: run in
     /// place, even on an async runtime's worker thread, which saves the
     /// hand-off to the blocking pool. `#[event_handler(..., inline)]`
@@ -33,7 +33,7 @@ pub enum HandlerFn {
 impl fmt::Debug for HandlerFn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            HandlerFn::Sync(_) => "HandlerFn::Sync",
+            HandlerFn::Blocking(_) => "HandlerFn::Blocking",
             HandlerFn::Inline(_) => "HandlerFn::Inline",
             HandlerFn::Async(_) => "HandlerFn::Async",
         })
@@ -67,7 +67,7 @@ impl fmt::Display for Location {
 /// }
 ///
 /// events_protocol::inventory::submit! {
-///     Registration::new("demo:ping", 1, HandlerFn::Sync(ping), file!(), line!())
+///     Registration::new("demo:ping", 1, HandlerFn::Blocking(ping), file!(), line!())
 /// }
 ///
 /// let answer = events_protocol::process_event(r#"{"name":"demo:ping","version":1,"id":"i","flowId":"f"}"#);
@@ -136,7 +136,7 @@ where
 #[derive(Clone)]
 pub(crate) enum Handler {
     Static(HandlerFn),
-    Sync(Arc<DynSync>),
+    Blocking(Arc<DynSync>),
     Inline(Arc<DynSync>),
     Async(Arc<DynAsync>),
 }
@@ -145,7 +145,7 @@ impl Handler {
     /// Whether calling it may block the thread: a synchronous handler not
     /// declared inline.
     pub(crate) fn blocks(&self) -> bool {
-        matches!(self, Handler::Static(HandlerFn::Sync(_)) | Handler::Sync(_))
+        matches!(self, Handler::Static(HandlerFn::Blocking(_)) | Handler::Blocking(_))
     }
 }
 
@@ -250,7 +250,7 @@ impl Registry {
         self.add(
             name.into(),
             version,
-            Handler::Sync(dyn_sync(handler)),
+            Handler::Blocking(dyn_sync(handler)),
             caller(),
         )
     }
