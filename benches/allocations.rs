@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use events_protocol::{Processor, ReadMode};
+use events_protocol::{Processor, processor::ReadMode};
 
 /// The most allocations the sample event may take (the target).
 const SAMPLE_LIMIT: f64 = 6.0;
@@ -107,7 +107,7 @@ fn main() -> ExitCode {
     let bad_protocol = common::bad_protocol_body();
     let asynchronous = common::async_body();
     let large = common::large_body();
-    let strict = Processor::new().read_mode(ReadMode::Strict);
+    let strict = Processor::new().with_read_mode(ReadMode::Strict);
     assert_eq!(
         events_protocol::process_event(common::SAMPLE),
         common::SAMPLE_ANSWER

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput};
-use events_protocol::{Processor, ReadMode};
+use events_protocol::{Processor, processor::ReadMode};
 
 fn sample(c: &mut Criterion) {
     assert_eq!(
@@ -49,7 +49,7 @@ fn paths(c: &mut Criterion) {
     let not_found = common::not_found_body();
     let bad_protocol = common::bad_protocol_body();
     let asynchronous = common::async_body();
-    let strict = Processor::new().read_mode(ReadMode::Strict);
+    let strict = Processor::new().with_read_mode(ReadMode::Strict);
     common::check(&not_found, "event:unknown:notFound");
     common::check(&bad_protocol, "badProtocol");
     common::check(&asynchronous, "event:name:response");

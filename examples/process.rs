@@ -7,7 +7,10 @@
 
 use std::io::{self, BufRead, Write};
 
-use events_protocol::{Event, EventError, HandlerFn, Registration, Response};
+use events_protocol::{
+    Event, EventError, Response,
+    registry::{HandlerFn, Registration},
+};
 
 /// Answers with the payload it was sent, untouched.
 fn echo(event: &Event<'_>) -> Response {
@@ -19,10 +22,10 @@ fn refuse(_event: &Event<'_>) -> Response {
     Response::error(&EventError::forbidden("NOT_ALLOWED").with("reason", "demo"))
 }
 
-events_protocol::inventory::submit! {
+events_protocol::registry::inventory::submit! {
     Registration::new("demo:echo", 1, HandlerFn::Blocking(echo), file!(), line!())
 }
-events_protocol::inventory::submit! {
+events_protocol::registry::inventory::submit! {
     Registration::new("demo:refuse", 1, HandlerFn::Blocking(refuse), file!(), line!())
 }
 

@@ -36,7 +36,10 @@ impl Config {
         let mut config = Config {
             address: env_or("EVENTS_ADDRESS", IpAddr::from([127, 0, 0, 1]))?,
             port: env_or("EVENTS_PORT", 8080)?,
-            body_limit: env_or("EVENTS_BODY_LIMIT", events_protocol::DEFAULT_MAX_BODY_BYTES)?,
+            body_limit: env_or(
+                "EVENTS_BODY_LIMIT",
+                events_protocol::processor::DEFAULT_MAX_BODY_BYTES,
+            )?,
         };
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
@@ -110,14 +113,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let config = Config::read()?;
     // refuse to start with two handlers for one (name, version)
-    events_protocol::check_handlers()?;
+    events_protocol::registry::check_handlers()?;
 
     let listener = tokio::net::TcpListener::bind((config.address, config.port)).await?;
     let address = listener.local_addr()?;
     let url = format!("http://{address}/events");
     handlers::use_client(EventClient::new(url.as_str())?);
 
-    let processor = Processor::new().max_body_bytes(config.body_limit);
+    let processor = Processor::new().with_max_body_bytes(config.body_limit);
     let app = events_protocol::axum::routes(processor);
     tracing::info!(%url, "answering events");
     axum::serve(listener, app)

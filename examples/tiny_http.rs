@@ -19,7 +19,7 @@ use std::io::Read;
 use std::sync::Arc;
 use std::thread;
 
-use events_protocol::{DEFAULT_MAX_BODY_BYTES, EventClient};
+use events_protocol::{EventClient, processor::DEFAULT_MAX_BODY_BYTES};
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 /// How many requests are answered at once.
@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
         .nth(1)
         .or_else(|| std::env::var("EVENTS_LISTEN").ok())
         .unwrap_or_else(|| "127.0.0.1:8081".to_owned());
-    events_protocol::check_handlers()?;
+    events_protocol::registry::check_handlers()?;
     let server = Arc::new(Server::http(listen.as_str())?);
     let url = format!("http://{}/events", server.server_addr());
     handlers::use_client(EventClient::new(url.as_str())?);

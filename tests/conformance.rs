@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use events_protocol::{
-    Event, EventContext, EventError, EventErrorType, IntoResponse, Json, NotFoundStyle, Processor,
-    ReadMode, Redirect, Registry, Response,
+    Event, EventContext, EventError, IntoResponse, Json, Processor, Redirect, Registry, Response,
+    error::EventErrorType,
+    processor::{NotFoundStyle, ReadMode},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -127,7 +128,7 @@ fn registry() -> Registry {
         })
         .and_then(|r| {
             r.register("test:custom", 1, |_: &Event<'_>| {
-                Response::with_suffix("accepted", &json!({"queued": true}))
+                Response::new("accepted", &json!({"queued": true}))
                     .with_identity(&json!({"userId": 7}))
                     .with_metadata(&json!({"origin": "conformance"}))
             })
@@ -217,13 +218,13 @@ fn parse_cases(path: &Path) -> Vec<Case> {
 }
 
 fn processor_for(case: &Case, registry: &std::sync::Arc<Registry>) -> Processor {
-    let mut processor = Processor::with_registry(registry.clone());
+    let mut processor = Processor::from_registry(registry.clone());
     for option in &case.options {
         processor = match option.as_str() {
-            "strict" => processor.read_mode(ReadMode::Strict),
-            "kotlin" => processor.not_found_style(NotFoundStyle::Kotlin),
+            "strict" => processor.with_read_mode(ReadMode::Strict),
+            "kotlin" => processor.with_not_found_style(NotFoundStyle::Kotlin),
             other => match other.strip_prefix("max_body=") {
-                Some(limit) => processor.max_body_bytes(limit.parse().expect("a number")),
+                Some(limit) => processor.with_max_body_bytes(limit.parse().expect("a number")),
                 None => panic!("{}: unknown option {other}", case.name),
             },
         };
@@ -353,7 +354,7 @@ fn case_names_are_unique() {
 
 #[test]
 fn a_panicking_handler_leaves_the_processor_serving() {
-    let processor = Processor::with_registry(registry());
+    let processor = Processor::from_registry(registry());
     let panic = processor.process(r#"{"name":"test:panic","version":1,"id":"a","flowId":"b"}"#);
     assert_eq!(
         panic,

@@ -67,7 +67,7 @@ fn body(name: &str, id: &str, flow_id: &str) -> String {
 
 #[test]
 fn two_threads_each_see_their_own_context() {
-    let processor = Arc::new(Processor::with_registry(context_registry()));
+    let processor = Arc::new(Processor::from_registry(context_registry()));
     let barrier = Arc::new(Barrier::new(2));
     let threads: Vec<_> = ["one", "two"]
         .into_iter()
@@ -95,7 +95,7 @@ fn two_threads_each_see_their_own_context() {
 
 #[test]
 fn two_async_tasks_interleaved_on_one_thread_each_see_their_own_context() {
-    let processor = Processor::with_registry(context_registry());
+    let processor = Processor::from_registry(context_registry());
     let bodies = [
         body("ctx:async", "a", "flow-a"),
         body("ctx:async", "b", "flow-b"),
@@ -136,7 +136,7 @@ fn two_async_tasks_interleaved_on_one_thread_each_see_their_own_context() {
 
 #[test]
 fn an_async_handler_keeps_its_context_across_threads() {
-    let processor = Processor::with_registry(context_registry());
+    let processor = Processor::from_registry(context_registry());
     let body = body("ctx:async", "moving", "flow-moving");
     let mut future = Box::pin(processor.process_async(&body));
     let waker = std::task::Waker::noop();
@@ -212,7 +212,7 @@ fn an_event_built_inside_a_handler_continues_the_flow() {
             ]))
         })
         .expect("one handler");
-    let answer = Processor::with_registry(registry).process(&body("ctx:forward", "s-1", "f-1"));
+    let answer = Processor::from_registry(registry).process(&body("ctx:forward", "s-1", "f-1"));
     assert_eq!(
         answer,
         r#"{"name":"ctx:forward:response","version":1,"id":"s-1","flowId":"f-1","payload":["s-1","f-1","s-1","chosen"],"identity":{},"auth":{},"metadata":{}}"#

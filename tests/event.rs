@@ -1,6 +1,10 @@
 //! The event model: accessors, typed views, building and writing.
 
-use events_protocol::{Event, EventErrorType, MismatchKind, ReadMode};
+use events_protocol::{
+    Event,
+    error::{EventErrorType, MismatchKind},
+    processor::ReadMode,
+};
 use serde::Deserialize;
 use serde_json::json;
 

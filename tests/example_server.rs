@@ -200,7 +200,7 @@ fn identity_chooses_the_profile() {
     let missing = send(server, "user:profile:get", json!({}), json!({}));
     assert_eq!(
         missing.error_type(),
-        Some(&events_protocol::EventErrorType::BadRequest),
+        Some(&events_protocol::error::EventErrorType::BadRequest),
         "{missing:?}"
     );
     assert_eq!(

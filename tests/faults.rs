@@ -73,7 +73,7 @@ fn server(gate: Arc<Gate>) -> Server {
         })
         .and_then(|r| r.register("fault:broken", 1, |_: &Event<'_>| Json(Broken)))
         .expect("distinct handlers");
-    Server::start(events_protocol::axum::routes(Processor::with_registry(
+    Server::start(events_protocol::axum::routes(Processor::from_registry(
         registry,
     )))
 }

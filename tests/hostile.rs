@@ -22,7 +22,7 @@ fn processor() -> Processor {
             })
         })
         .expect("distinct handlers");
-    Processor::with_registry(registry)
+    Processor::from_registry(registry)
 }
 
 /// The `badProtocol` answer for one broken rule, with the given ids.

@@ -6,7 +6,7 @@
 //! URL in `EVENTS_PYTHON_URL`.
 
 use events_protocol::{
-    Answer, CallError, EventClient, EventError, EventErrorType, EventRequest, Redirect,
+    Answer, CallError, EventClient, EventError, EventRequest, Redirect, error::EventErrorType,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

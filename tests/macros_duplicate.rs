@@ -2,7 +2,10 @@
 //! their own: both source locations are reported, and the event is answered
 //! `UNHANDLED_ERROR` rather than by either handler.
 
-use events_protocol::{DuplicateHandler, DuplicateHandlers, Location, event_handler};
+use events_protocol::{
+    event_handler,
+    registry::{DuplicateHandler, DuplicateHandlers, Location},
+};
 
 const FIRST_LINE: u32 = line!() + 1;
 #[event_handler(name = "test:duplicate:get", version = 1)]
@@ -25,7 +28,7 @@ fn another_version() -> &'static str {
 
 #[test]
 fn two_handlers_of_one_event_are_reported_with_both_locations() {
-    let error = events_protocol::check_handlers().err();
+    let error = events_protocol::registry::check_handlers().err();
     let at = |line| Location {
         file: "tests/macros_duplicate.rs",
         line,

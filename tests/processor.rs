@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use events_protocol::processor::InPlace;
 use events_protocol::{
-    BoxFuture, Event, HandlerFn, Json, Processor, Registration, Registry, Response,
+    Event, Json, Processor, Registry, Response,
+    registry::{BoxFuture, HandlerFn, Registration},
 };
 
 /// Ready after another thread wakes it: a handler that really waits.
@@ -60,10 +62,10 @@ fn panics_later<'a>(_event: &'a Event<'a>) -> BoxFuture<'a, Response> {
     })
 }
 
-events_protocol::inventory::submit! {
+events_protocol::registry::inventory::submit! {
     Registration::new("processor:waits", 1, HandlerFn::Async(waits), file!(), line!())
 }
-events_protocol::inventory::submit! {
+events_protocol::registry::inventory::submit! {
     Registration::new("processor:panics_later", 1, HandlerFn::Async(panics_later), file!(), line!())
 }
 
@@ -119,7 +121,7 @@ fn blocks_tells_which_bodies_call_a_handler_that_may_block() {
         .register("sync:one", 1, |_: &Event<'_>| Json(1))
         .and_then(|r| r.register_inline("inline:one", 1, |_: &Event<'_>| Json(2)))
         .expect("distinct handlers");
-    let explicit = Processor::with_registry(registry);
+    let explicit = Processor::from_registry(registry);
     assert!(explicit.blocks(br#"{"name":"sync:one","version":1}"#));
     assert!(!explicit.blocks(br#"{"name":"inline:one","version":1}"#));
     assert!(!explicit.blocks(br#"{"name":"missing:one","version":1}"#));
@@ -139,7 +141,7 @@ fn explicit_async_handlers_run_from_both_entry_points() {
             Json(format!("{} done", event.id()))
         })
         .expect("one handler");
-    let processor = Processor::with_registry(registry);
+    let processor = Processor::from_registry(registry);
     let body = r#"{"name":"later:one","version":1,"id":"x","flowId":"y"}"#;
     let expected = r#"{"name":"later:one:response","version":1,"id":"x","flowId":"y","payload":"x done","identity":{},"auth":{},"metadata":{}}"#;
     assert_eq!(processor.process(body), expected);
@@ -156,22 +158,34 @@ fn in_place_processing_hands_back_only_handlers_that_may_block() {
         .register("sync:one", 1, |_: &Event<'_>| Json(1))
         .and_then(|r| r.register_inline("inline:one", 1, |_: &Event<'_>| Json(2)))
         .expect("distinct handlers");
-    let processor = Processor::with_registry(registry);
-    let inline = br#"{"name":"inline:one","version":1,"id":"i","flowId":"f"}"#;
+    let processor = Processor::from_registry(registry);
+    let in_place = |body: &[u8]| futures_executor::block_on(processor.process_bytes_in_place(body));
+    let InPlace::Answered(answer) =
+        in_place(br#"{"name":"inline:one","version":1,"id":"i","flowId":"f"}"#)
+    else {
+        panic!("an inline handler is answered in place");
+    };
     assert_eq!(
-        futures_executor::block_on(processor.process_bytes_in_place(inline)).ok(),
-        Some(
-            r#"{"name":"inline:one:response","version":1,"id":"i","flowId":"f","payload":2,"identity":{},"auth":{},"metadata":{}}"#
-                .to_owned()
-        )
+        answer,
+        r#"{"name":"inline:one:response","version":1,"id":"i","flowId":"f","payload":2,"identity":{},"auth":{},"metadata":{}}"#
     );
-    let blocking = br#"{"name":"sync:one","version":1,"id":"i","flowId":"f"}"#;
-    let handed = futures_executor::block_on(processor.process_bytes_in_place(blocking))
-        .expect_err("a handler that may block is handed back");
+    let InPlace::Blocking(handoff) =
+        in_place(br#"{"name":"sync:one","version":1,"id":"i","flowId":"f"}"#)
+    else {
+        panic!("a handler that may block is handed back");
+    };
+    assert_eq!(handoff.event().name(), "sync:one");
     assert_eq!(
-        handed.process(&processor, blocking),
+        handoff.answer(),
         r#"{"name":"sync:one:response","version":1,"id":"i","flowId":"f","payload":1,"identity":{},"auth":{},"metadata":{}}"#
     );
-    let missing = br#"{"name":"missing:one","version":1,"id":"i","flowId":"f"}"#;
-    assert!(futures_executor::block_on(processor.process_bytes_in_place(missing)).is_ok());
+    let InPlace::Answered(answer) =
+        in_place(br#"{"name":"missing:one","version":1,"id":"i","flowId":"f"}"#)
+    else {
+        panic!("a missing handler is answered in place");
+    };
+    assert!(
+        answer.starts_with(r#"{"name":"missing:one:notFound""#),
+        "{answer}"
+    );
 }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use events_protocol::{Event, EventError, Json, Processor, ReadMode, Registry};
+use events_protocol::{Event, EventError, Json, Processor, Registry, processor::ReadMode};
 use proptest::prelude::*;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
@@ -56,8 +56,8 @@ fn processors() -> [Processor; 2] {
         .expect("distinct handlers");
     let registry = std::sync::Arc::new(registry);
     [
-        Processor::with_registry(registry.clone()),
-        Processor::with_registry(registry).read_mode(ReadMode::Strict),
+        Processor::from_registry(registry.clone()),
+        Processor::from_registry(registry).with_read_mode(ReadMode::Strict),
     ]
 }
 

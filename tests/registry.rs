@@ -1,14 +1,15 @@
 //! The registries: link-time (`inventory`) and explicit.
 
 use events_protocol::{
-    Event, HandlerFn, Json, Processor, Registration, Registry, Response, check_handlers,
+    Event, Json, Processor, Registry, Response,
+    registry::{HandlerFn, Registration, check_handlers},
 };
 
 fn linked(_event: &Event<'_>) -> Response {
     Response::success("linked at build time")
 }
 
-events_protocol::inventory::submit! {
+events_protocol::registry::inventory::submit! {
     Registration::new("registry:linked", 1, HandlerFn::Blocking(linked), file!(), line!())
 }
 
@@ -55,7 +56,7 @@ fn registering_a_pair_twice_is_refused_with_both_locations() {
         )
     );
     // the first handler is kept
-    let answer = Processor::with_registry(registry)
+    let answer = Processor::from_registry(registry)
         .process(r#"{"name":"dup:event","version":1,"id":"i","flowId":"f"}"#);
     assert_eq!(
         answer,
@@ -93,7 +94,7 @@ fn versions_of_one_name_are_separate_handlers() {
         registry.events(),
         vec![("multi:version", 1), ("multi:version", 2)]
     );
-    let processor = Processor::with_registry(registry);
+    let processor = Processor::from_registry(registry);
     for version in [1, 2] {
         let answer = processor.process(&format!(
             r#"{{"name":"multi:version","version":{version},"id":"i","flowId":"f"}}"#
@@ -116,7 +117,7 @@ fn several_processors_serve_their_own_registries_in_one_process() {
     two.register("which:one", 1, |_: &Event<'_>| Json("two"))
         .expect("one handler");
     let body = r#"{"name":"which:one","version":1,"id":"i","flowId":"f"}"#;
-    let (one, two) = (Processor::with_registry(one), Processor::with_registry(two));
+    let (one, two) = (Processor::from_registry(one), Processor::from_registry(two));
     assert!(one.process(body).contains(r#""payload":"one""#));
     assert!(two.process(body).contains(r#""payload":"two""#));
 }

@@ -7,8 +7,8 @@ use std::thread;
 use std::time::Duration;
 
 use events_protocol::{
-    Answer, CallError, Event, EventClient, EventError, IntoResponse, Json, NotFoundStyle,
-    Processor, Redirect, Registry, Response, SendError, ViewError,
+    Answer, CallError, Event, EventClient, EventError, IntoResponse, Json, Processor, Redirect,
+    Registry, Response, client::SendError, error::ViewError, processor::NotFoundStyle,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -170,7 +170,7 @@ fn registry() -> Registry {
 }
 
 fn server() -> Server {
-    serve(Processor::with_registry(registry()))
+    serve(Processor::from_registry(registry()))
 }
 
 #[test]
@@ -240,7 +240,8 @@ fn unknown_event_answers_not_found() {
 
 #[test]
 fn unknown_event_answers_kotlin_not_found_when_asked() {
-    let server = serve(Processor::with_registry(registry()).not_found_style(NotFoundStyle::Kotlin));
+    let server =
+        serve(Processor::from_registry(registry()).with_not_found_style(NotFoundStyle::Kotlin));
     let answer = post_event(
         server.address,
         r#"{"name":"test:nobody","version":3,"id":"i-6","flowId":"f-6"}"#,
@@ -388,7 +389,7 @@ fn method_other_than_post_answers_405() {
 
 /// A server whose body limit is 100 bytes.
 fn small_server() -> Server {
-    serve(Processor::with_registry(registry()).max_body_bytes(100))
+    serve(Processor::from_registry(registry()).with_max_body_bytes(100))
 }
 
 /// An echo event of exactly `length` bytes.
@@ -451,7 +452,7 @@ fn default_body_limit_is_the_processors() {
     let server = server();
     let head = format!(
         "POST /events HTTP/1.1\r\nContent-Length: {}\r\n",
-        events_protocol::DEFAULT_MAX_BODY_BYTES + 1
+        events_protocol::processor::DEFAULT_MAX_BODY_BYTES + 1
     );
     let answer = exchange(server.address, &head, b"");
     assert_eq!(answer.status, 413);

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use events_protocol::{Event, EventError, NotFoundStyle, Processor, Redirect, Registry, Response};
+use events_protocol::processor::InPlace;
+use events_protocol::{
+    Event, EventError, Processor, Redirect, Registry, Response, processor::NotFoundStyle,
+};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Level, Subscriber};
@@ -159,7 +162,7 @@ fn processor() -> Processor {
             Response::from_raw("response", event.payload().to_owned())
         })
         .expect("one handler");
-    Processor::with_registry(registry)
+    Processor::from_registry(registry)
 }
 
 /// Runs `work` with the capture as this thread's subscriber, listening at
@@ -270,7 +273,7 @@ fn span_outcome_is_the_answers_suffix_for_every_outcome() {
 
 #[test]
 fn span_outcome_names_kotlin_not_found() {
-    let processor = processor().not_found_style(NotFoundStyle::Kotlin);
+    let processor = processor().with_not_found_style(NotFoundStyle::Kotlin);
     let capture = captured(LevelFilter::INFO, || {
         let _answer =
             processor.process(r#"{"name":"test:none","version":4,"id":"i","flowId":"f"}"#);
@@ -426,9 +429,12 @@ fn a_handler_handed_to_the_blocking_pool_keeps_one_span_with_its_fields_once() {
     let processor = processor();
     let body = br#"{"name":"test:echo","version":1,"id":"i-7","flowId":"f-7","payload":{}}"#;
     let capture = captured(LevelFilter::INFO, || {
-        let handed = futures_executor::block_on(processor.process_bytes_in_place(body))
-            .expect_err("test:echo may block");
-        let _answer = handed.process(&processor, body);
+        let InPlace::Blocking(handoff) =
+            futures_executor::block_on(processor.process_bytes_in_place(body))
+        else {
+            panic!("test:echo may block");
+        };
+        let _answer = handoff.answer();
     });
     assert_eq!(
         capture.spans(),
@@ -450,9 +456,12 @@ fn a_handed_off_event_without_ids_logs_the_ids_it_answers_with() {
     let body = br#"{"name":"test:echo","version":1,"payload":{"n":1}}"#;
     let mut answer = String::new();
     let capture = captured(LevelFilter::INFO, || {
-        let handed = futures_executor::block_on(processor.process_bytes_in_place(body))
-            .expect_err("test:echo may block");
-        answer = handed.process(&processor, body);
+        let InPlace::Blocking(handoff) =
+            futures_executor::block_on(processor.process_bytes_in_place(body))
+        else {
+            panic!("test:echo may block");
+        };
+        answer = handoff.answer();
     });
     let answered: serde_json::Value = serde_json::from_str(&answer).expect("an event");
     let spans = capture.spans();
@@ -461,5 +470,8 @@ fn a_handed_off_event_without_ids_logs_the_ids_it_answers_with() {
     };
     assert_eq!(name, "event");
     assert_eq!(logged["id"], answered["id"].as_str().expect("an id"));
-    assert_eq!(logged["flowId"], answered["flowId"].as_str().expect("a flow id"));
+    assert_eq!(
+        logged["flowId"],
+        answered["flowId"].as_str().expect("a flow id")
+    );
 }

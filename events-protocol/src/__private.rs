@@ -10,13 +10,14 @@ pub use serde::de::DeserializeOwned;
 
 pub use crate::extract::FromEvent;
 pub use crate::registry::{BoxFuture, HandlerFn, Registration};
+pub use crate::request::NoPayload;
 pub use crate::{__events_protocol_answer as answer, __events_protocol_read as read};
-pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, NoPayload, Response};
+pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, Response};
 pub use std::result::Result::{Err, Ok};
 
 use serde::Deserialize;
 
-use crate::ViewError;
+use crate::error::ViewError;
 
 /// The `badRequest` answer for a view that does not fit: code
 /// `MISSING_FIELDS`, the failing path in `fields`.

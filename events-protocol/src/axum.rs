@@ -1,4 +1,4 @@
-//! The events route for [`axum`] (feature `axum`): PROTOCOL.md §6 over
+//! The events route for [`axum`] (feature `axum`): [PROTOCOL.md §6](crate::protocol#6-http-binding) over
 //! HTTP/1.
 //!
 //! [`router`] serves the link-time registry's handlers at `/events` and
@@ -6,7 +6,7 @@
 //! and [`events_route`] gives the bare method router to mount at any path.
 //!
 //! - `POST` only: any other method is answered `405 Method Not Allowed`.
-//! - A body longer than the processor's [`body_limit`](Processor::body_limit)
+//! - A body longer than the processor's [`max_body_bytes`](Processor::max_body_bytes)
 //!   is answered `413 Payload Too Large`, before it is read: a declared
 //!   `Content-Length` over the limit is refused at once, and a body without
 //!   one is read only up to the limit.
@@ -16,18 +16,18 @@
 //!   ([`tokio::task::spawn_blocking`]), so a slow handler never stalls the
 //!   worker threads; `async` handlers are awaited in place, on the request's
 //!   task, and must not block. A synchronous handler declared `inline`
-//!   (`#[event_handler(..., inline)]`, [`HandlerFn::Inline`](crate::HandlerFn::Inline))
+//!   (`#[event_handler(..., inline)]`, [`HandlerFn::Inline`](crate::registry::HandlerFn::Inline))
 //!   promises never to block and runs in place too, saving the hand-off to
 //!   the blocking pool; so do the answers the processor gives by itself.
 //!
 //! ```no_run
-//! use events_protocol::{Event, HandlerFn, Registration, Response};
+//! use events_protocol::{registry::{HandlerFn, Registration}, Event, Response};
 //!
 //! fn ping(_event: &Event<'_>) -> Response {
 //!     Response::success("pong")
 //! }
 //!
-//! events_protocol::inventory::submit! {
+//! events_protocol::registry::inventory::submit! {
 //!     Registration::new("demo:served:ping", 1, HandlerFn::Blocking(ping), file!(), line!())
 //! }
 //!
@@ -53,7 +53,7 @@
 //!     greeting: &'static str,
 //! }
 //!
-//! let processor = Processor::new().max_body_bytes(64 * 1024);
+//! let processor = Processor::new().with_max_body_bytes(64 * 1024);
 //! let app: Router = Router::new()
 //!     .route("/hello", get(|State(state): State<AppState>| async move { state.greeting }))
 //!     .merge(events_protocol::axum::routes(processor.clone()))
@@ -74,6 +74,7 @@ use ::axum::response::{IntoResponse as _, Response};
 use ::axum::routing::{MethodRouter, post};
 
 use crate::Processor;
+use crate::processor::InPlace;
 
 /// The paths [`router`] and [`routes`] serve.
 pub const EVENTS_PATHS: [&str; 2] = ["/events", "/events/"];
@@ -81,7 +82,7 @@ pub const EVENTS_PATHS: [&str; 2] = ["/events", "/events/"];
 /// The events route at `/events` and `/events/`, answering with the handlers
 /// of the link-time registry, as [`process_event`](crate::process_event)
 /// does, with the default body limit
-/// ([`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES)).
+/// ([`DEFAULT_MAX_BODY_BYTES`](crate::processor::DEFAULT_MAX_BODY_BYTES)).
 pub fn router() -> Router {
     routes(Processor::new())
 }
@@ -140,7 +141,7 @@ where
 /// # drop(app);
 /// ```
 pub async fn handle(processor: Arc<Processor>, request: Request) -> Response {
-    let limit = processor.body_limit();
+    let limit = processor.max_body_bytes();
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -164,9 +165,11 @@ pub async fn handle(processor: Arc<Processor>, request: Request) -> Response {
     // the body is read once when it is answered in place; a handler that may
     // block is handed, with the event's span, to the blocking pool
     let answer = match processor.process_bytes_in_place(&body).await {
-        Ok(answer) => answer,
-        Err(blocking) => {
-            let task = tokio::task::spawn_blocking(move || blocking.process(&processor, &body));
+        InPlace::Answered(answer) => answer,
+        InPlace::Blocking(handoff) => {
+            // the event, read once, goes along: its span and its answer
+            // carry the same ids
+            let task = tokio::task::spawn_blocking(move || handoff.answer());
             match task.await {
                 Ok(answer) => answer,
                 Err(error) => {

@@ -1,4 +1,4 @@
-//! Building request events, with `id` and `flowId` filled per PROTOCOL.md §7.
+//! Building request events, with `id` and `flowId` filled per [PROTOCOL.md §7](crate::protocol#7-context-propagation).
 
 use std::borrow::Cow;
 
@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::Event;
-use crate::context::with_current;
-use crate::parse::fresh_uuid;
-use crate::raw::{JsonText, empty_object, to_raw};
+use crate::context::{fresh_id, with_current};
+use crate::event::Parts;
+use crate::raw::{JsonText, to_raw};
 
 /// Builds a request event.
 ///
@@ -115,24 +115,22 @@ impl EventBuilder {
                 self.flow_id.unwrap_or_else(|| flow_id.to_owned()),
             ),
             None => (
-                self.id.unwrap_or_else(|| fresh_uuid().into_owned()),
-                self.flow_id.unwrap_or_else(|| fresh_uuid().into_owned()),
+                self.id.unwrap_or_else(fresh_id),
+                self.flow_id.unwrap_or_else(fresh_id),
             ),
         });
-        let or_empty = |raw: Option<Box<RawValue>>| {
-            JsonText::from(raw.unwrap_or_else(|| empty_object().to_owned()))
-        };
-        Ok(Event {
+        Ok(Parts {
             name: Cow::Owned(self.name),
             version: self.version,
-            id: Cow::Owned(id),
-            flow_id: Cow::Owned(flow_id),
-            payload: or_empty(self.payload?),
-            identity: or_empty(self.identity?),
-            auth: or_empty(self.auth?),
-            metadata: or_empty(self.metadata?),
+            id: Some(Cow::Owned(id)),
+            flow_id: Some(Cow::Owned(flow_id)),
+            payload: self.payload?.map(JsonText::from),
+            identity: self.identity?.map(JsonText::from),
+            auth: self.auth?.map(JsonText::from),
+            metadata: self.metadata?.map(JsonText::from),
             plain: false,
-        })
+        }
+        .into_event())
     }
 }
 
@@ -153,5 +151,12 @@ impl std::fmt::Debug for EventBuilder {
             .field("auth", &"<redacted>")
             .field("metadata", &self.metadata)
             .finish()
+    }
+}
+
+impl Event<'static> {
+    /// Starts building a request event (see [`EventBuilder`]).
+    pub fn builder(name: impl Into<String>, version: i64) -> EventBuilder {
+        EventBuilder::new(name, version)
     }
 }

@@ -1,4 +1,4 @@
-//! The event context of PROTOCOL.md §7: the `id` and `flowId` of the event
+//! The event context of [PROTOCOL.md §7](crate::protocol#7-context-propagation): the `id` and `flowId` of the event
 //! being handled, readable from inside a handler, so that events sent from it
 //! continue the flow.
 
@@ -96,6 +96,12 @@ impl<F: Future> Future for WithContext<F> {
         let _guard = Entered::enter(&this.context.id, &this.context.flow_id);
         this.future.poll(cx)
     }
+}
+
+/// A fresh id: a UUID v4, the `id` or `flowId` of an event that has none
+/// ([PROTOCOL.md §7](crate::protocol#7-context-propagation)).
+pub(crate) fn fresh_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// The contexts entered on this thread, innermost last. Frames are reused, so

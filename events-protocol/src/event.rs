@@ -8,13 +8,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::ProtocolError;
-use crate::parse::{self, ReadMode};
-use crate::raw::JsonText;
-use crate::view::{self, ViewError};
+use crate::context::fresh_id;
+use crate::error::{ViewError, read_view};
+use crate::raw::{JsonText, decimal_i64};
 use crate::write::{Envelope, Head};
 
-/// One event of the protocol: the eight keys of the envelope (PROTOCOL.md §1).
+/// One event of the protocol: the eight keys of the envelope ([PROTOCOL.md §1](crate::protocol#1-the-envelope)).
 ///
 /// An `Event<'a>` read from a body borrows what it can from that body (names,
 /// ids and the JSON texts of `payload`, `identity`, `auth` and `metadata`), so
@@ -56,55 +55,56 @@ use crate::write::{Envelope, Head};
 /// ```
 #[derive(Clone)]
 pub struct Event<'a> {
-    pub(crate) name: Cow<'a, str>,
-    pub(crate) version: i64,
-    pub(crate) id: Cow<'a, str>,
-    pub(crate) flow_id: Cow<'a, str>,
-    pub(crate) payload: JsonText<'a>,
-    pub(crate) identity: JsonText<'a>,
-    pub(crate) auth: JsonText<'a>,
-    pub(crate) metadata: JsonText<'a>,
+    name: Cow<'a, str>,
+    version: i64,
+    id: Cow<'a, str>,
+    flow_id: Cow<'a, str>,
+    payload: JsonText<'a>,
+    identity: JsonText<'a>,
+    auth: JsonText<'a>,
+    metadata: JsonText<'a>,
     /// Whether `name`, `id` and `flow_id` need no escape when written (see
     /// [`Head::plain`]).
+    plain: bool,
+}
+
+/// What an [`Event`] is made of, before the protocol's rules fill what is
+/// absent: fresh UUIDs for `id` and `flowId` ([PROTOCOL.md §7](crate::protocol#7-context-propagation)), `{}` for the
+/// payload and the three objects (§1). Every event is built through it.
+pub(crate) struct Parts<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) version: i64,
+    pub(crate) id: Option<Cow<'a, str>>,
+    pub(crate) flow_id: Option<Cow<'a, str>>,
+    pub(crate) payload: Option<JsonText<'a>>,
+    pub(crate) identity: Option<JsonText<'a>>,
+    pub(crate) auth: Option<JsonText<'a>>,
+    pub(crate) metadata: Option<JsonText<'a>>,
+    /// Whether `name`, `id` and `flow_id` are known to need no escape when
+    /// written (fresh UUIDs need none).
     pub(crate) plain: bool,
 }
 
-impl<'a> Event<'a> {
-    /// Reads an event leniently (the default of PROTOCOL.md §1). A leading
-    /// UTF-8 byte order mark is ignored, in both modes (RFC 8259 §8.1).
-    ///
-    /// # Errors
-    ///
-    /// A [`ProtocolError`] naming every key that breaks the rules, when the body
-    /// is not JSON, not an object, or a key is missing, ill-typed or repeated.
-    pub fn from_json(body: &'a str) -> Result<Event<'a>, ProtocolError> {
-        parse::read(body, ReadMode::Lenient)
-    }
-
-    /// Reads an event strictly: all eight keys present, `id` and `flowId`
-    /// strings, `version` a JSON integer, `identity`, `auth` and `metadata`
-    /// objects (PROTOCOL.md §1, strict).
-    ///
-    /// # Errors
-    ///
-    /// As [`Event::from_json`], with the strict rules.
-    pub fn from_json_strict(body: &'a str) -> Result<Event<'a>, ProtocolError> {
-        parse::read(body, ReadMode::Strict)
-    }
-
-    /// Reads an event from bytes in the given mode; bytes that are not UTF-8
-    /// are a [`ProtocolError`] like any other malformed body.
-    ///
-    /// # Errors
-    ///
-    /// As [`Event::from_json`].
-    pub fn from_slice(body: &'a [u8], mode: ReadMode) -> Result<Event<'a>, ProtocolError> {
-        match std::str::from_utf8(body) {
-            Ok(text) => parse::read(text, mode),
-            Err(error) => Err(ProtocolError::not_utf8(&error)),
+impl<'a> Parts<'a> {
+    /// The event.
+    pub(crate) fn into_event(self) -> Event<'a> {
+        let id = |id: Option<Cow<'a, str>>| id.unwrap_or_else(|| Cow::Owned(fresh_id()));
+        let object = |text: Option<JsonText<'a>>| text.unwrap_or_else(JsonText::empty_object);
+        Event {
+            name: self.name,
+            version: self.version,
+            id: id(self.id),
+            flow_id: id(self.flow_id),
+            payload: object(self.payload),
+            identity: object(self.identity),
+            auth: object(self.auth),
+            metadata: object(self.metadata),
+            plain: self.plain,
         }
     }
+}
 
+impl<'a> Event<'a> {
     /// The event's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -152,7 +152,7 @@ impl<'a> Event<'a> {
     /// A [`ViewError`] naming the failing path (`address.zip`) and the kind of
     /// mismatch.
     pub fn payload_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
-        view::read(self.payload.get(), "")
+        read_view(self.payload.get(), "")
     }
 
     /// Reads the identity into `T`; paths in errors start with `identity.`.
@@ -161,7 +161,7 @@ impl<'a> Event<'a> {
     ///
     /// As [`Event::payload_as`].
     pub fn identity_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
-        view::read(self.identity.get(), "identity")
+        read_view(self.identity.get(), "identity")
     }
 
     /// Reads the auth object into `T`; paths in errors start with `auth.`.
@@ -170,7 +170,7 @@ impl<'a> Event<'a> {
     ///
     /// As [`Event::payload_as`].
     pub fn auth_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
-        view::read(self.auth.get(), "auth")
+        read_view(self.auth.get(), "auth")
     }
 
     /// Reads the metadata into `T`; paths in errors start with `metadata.`.
@@ -179,7 +179,7 @@ impl<'a> Event<'a> {
     ///
     /// As [`Event::payload_as`].
     pub fn metadata_as<'de, T: Deserialize<'de>>(&'de self) -> Result<T, ViewError> {
-        view::read(self.metadata.get(), "metadata")
+        read_view(self.metadata.get(), "metadata")
     }
 
     /// The user's id: `identity.userId`, else `identity.user.id`, as a JSON
@@ -231,17 +231,36 @@ impl<'a> Event<'a> {
 
     /// A copy that borrows nothing.
     pub fn into_owned(self) -> Event<'static> {
-        Event {
+        Parts {
             name: Cow::Owned(self.name.into_owned()),
             version: self.version,
-            id: Cow::Owned(self.id.into_owned()),
-            flow_id: Cow::Owned(self.flow_id.into_owned()),
-            payload: self.payload.into_owned(),
-            identity: self.identity.into_owned(),
-            auth: self.auth.into_owned(),
-            metadata: self.metadata.into_owned(),
+            id: Some(Cow::Owned(self.id.into_owned())),
+            flow_id: Some(Cow::Owned(self.flow_id.into_owned())),
+            payload: Some(self.payload.into_owned()),
+            identity: Some(self.identity.into_owned()),
+            auth: Some(self.auth.into_owned()),
+            metadata: Some(self.metadata.into_owned()),
             plain: self.plain,
         }
+        .into_event()
+    }
+
+    /// The JSON texts of `payload`, `identity`, `auth` and `metadata`, as
+    /// kept.
+    #[cfg(any(test, feature = "__testing"))]
+    pub(crate) fn texts(&self) -> [&str; 4] {
+        [
+            self.payload.get(),
+            self.identity.get(),
+            self.auth.get(),
+            self.metadata.get(),
+        ]
+    }
+
+    /// Whether its name and ids are known to need no escape when written.
+    #[cfg(any(test, feature = "__testing"))]
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain
     }
 
     /// The event as compact JSON, the eight keys in the protocol's order.
@@ -273,13 +292,6 @@ impl<'a> Event<'a> {
     }
 }
 
-impl Event<'static> {
-    /// Starts building a request event (see [`EventBuilder`](crate::EventBuilder)).
-    pub fn builder(name: impl Into<String>, version: i64) -> crate::EventBuilder {
-        crate::EventBuilder::new(name, version)
-    }
-}
-
 /// Reads a JSON integer, or a string holding a base-10 one.
 fn integer_of(raw: &RawValue) -> Option<i64> {
     let text = raw.get();
@@ -287,7 +299,7 @@ fn integer_of(raw: &RawValue) -> Option<i64> {
         Some(quoted) => quoted.strip_suffix('"')?,
         None => text,
     };
-    parse::decimal_i64(digits).ok()
+    decimal_i64(digits).ok()
 }
 
 /// A typed view of an object that yields `None` instead of an error.

@@ -7,7 +7,8 @@ use std::ops::{Deref, DerefMut};
 
 use serde::Deserialize;
 
-use crate::{Event, EventContext, ViewError};
+use crate::error::ViewError;
+use crate::{Event, EventContext};
 
 macro_rules! view {
     ($(#[$doc:meta])* $name:ident, $read:ident) => {
@@ -42,7 +43,7 @@ view! {
     ///
     /// When it does not fit `T`, the handler is not called: the answer is
     /// `<name>:badRequest` with the code `MISSING_FIELDS` and the failing path
-    /// (`identity.user.id`), as for a payload (PROTOCOL.md §5).
+    /// (`identity.user.id`), as for a payload ([PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself)).
     ///
     /// ```
     /// use events_protocol::{Identity, event_handler};
@@ -72,7 +73,7 @@ view! {
 view! {
     /// The request's `auth` object read into `T`, as a handler parameter.
     ///
-    /// It is never echoed back (PROTOCOL.md §4). When it does not fit `T`,
+    /// It is never echoed back ([PROTOCOL.md §4](crate::protocol#4-what-a-response-carries-over)). When it does not fit `T`,
     /// the answer is `badRequest` with the failing path (`auth.token`).
     Auth, auth_as
 }

@@ -8,7 +8,8 @@
 //! any web framework:
 //!
 //! ```
-//! use events_protocol::{Event, EventError, HandlerFn, Registration, Response};
+//! use events_protocol::registry::{HandlerFn, Registration};
+//! use events_protocol::{Event, EventError, Response};
 //! use serde::{Deserialize, Serialize};
 //!
 //! #[derive(Deserialize)]
@@ -29,7 +30,7 @@
 //!     Response::success(&Greeting { text: format!("hello, {}", greet.name) })
 //! }
 //!
-//! events_protocol::inventory::submit! {
+//! events_protocol::registry::inventory::submit! {
 //!     Registration::new("demo:greet", 1, HandlerFn::Blocking(greet), file!(), line!())
 //! }
 //!
@@ -42,87 +43,82 @@
 //! );
 //! ```
 //!
-//! The parts, each in its own module:
+//! The crate root holds what nearly every program names; the rest lives in
+//! modules:
 //!
-//! - the event model, [`Event`], read leniently or strictly ([`ReadMode`]) and
-//!   written with the eight keys in the protocol's order;
-//! - errors: [`EventErrorType`], [`ErrorPayload`], the handler's [`EventError`],
-//!   and the reading errors [`ProtocolError`] and [`ViewError`];
-//! - answers: [`Response`], [`Redirect`], [`IntoResponse`], and request events
-//!   with [`EventBuilder`];
-//! - the [`Registry`] of handlers (link-time, or filled by hand);
-//! - the [`Processor`] that answers bodies, behind [`process_event`];
-//! - the [`EventContext`] a handler runs in;
+//! - the event model, [`Event`], read leniently or strictly
+//!   ([`ReadMode`](processor::ReadMode)) and written with the eight keys in
+//!   the protocol's order; request events are built with
+//!   [`Event::builder`];
+//! - answers: [`Response`], [`Redirect`], [`Json`] and [`IntoResponse`], and
+//!   the handler's error [`EventError`]; every error type of the library is
+//!   in [`error`];
+//! - the [`Registry`] of handlers (link-time, or filled by hand), with
+//!   [`registry`] holding what registering by hand needs;
+//! - the [`Processor`] that answers bodies, behind [`process_event`], with
+//!   its settings in [`processor`];
+//! - the [`EventContext`] a handler runs in ([`context`]);
 //! - the macros: [`event_handler`] makes a plain function a registered
 //!   handler, with typed views ([`Identity`], [`Auth`], [`Metadata`]) as
 //!   parameters and a request type for typed calls; [`EventRequest`](macro@EventRequest)
-//!   derives one for a payload struct;
-//! - with the feature `client` (on by default), the HTTP [`EventClient`]: any
-//!   event sent with [`EventClient::send_event`] and its [`Answer`] classified,
-//!   typed calls of any [`EventRequest`], and every failure its own
-//!   [`SendError`] or [`CallError`];
-//! - with the feature `axum`, the [`axum`](mod@axum) module: the events route,
-//!   ready to serve or to mount.
+//!   derives one for a payload struct ([`request`]);
+//! - with the feature `client` (on by default), the HTTP [`EventClient`]:
+//!   any event sent and its [`Answer`] classified, typed calls of any
+//!   [`EventRequest`], every failure its own [`CallError`] or
+//!   [`SendError`](client::SendError) ([`client`]);
+//! - with the feature `axum`, the [`axum`](mod@axum) module: the events
+//!   route, ready to serve or to mount;
+//! - the wire contract itself, [`protocol`]: PROTOCOL.md, which the
+//!   documentation cites by section.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod builder;
-#[cfg(feature = "client")]
-mod client;
-mod context;
-mod error;
 mod escape;
 mod event;
 mod extract;
-mod parse;
-mod processor;
 mod raw;
-mod registry;
-mod request;
+mod read;
 mod response;
-mod scan;
-mod view;
 mod write;
-
-#[doc(hidden)]
-pub mod __private;
-#[doc(hidden)]
-pub mod __testing;
 
 #[cfg(feature = "axum")]
 pub mod axum;
-
-pub use builder::EventBuilder;
 #[cfg(feature = "client")]
-pub use client::{
-    Answer, Call, CallError, ClientBuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ANSWER_BYTES,
-    DEFAULT_TIMEOUT, EventClient, EventClientBuilder, Failure, SendError, TypedCall,
-};
-pub use context::{EventContext, WithContext};
-pub use error::{ErrorPayload, EventError, EventErrorType};
+pub mod client;
+pub mod context;
+pub mod error;
+pub mod processor;
+pub mod protocol;
+pub mod registry;
+pub mod request;
+
+#[doc(hidden)]
+pub mod __private;
+#[cfg(any(test, feature = "__testing"))]
+#[doc(hidden)]
+pub mod __testing;
+
+#[cfg(feature = "client")]
+pub use client::{Answer, CallError, EventClient};
+pub use context::EventContext;
+pub use error::EventError;
 pub use event::Event;
 pub use extract::{Auth, Identity, Metadata};
-pub use parse::{FieldError, ProtocolError, ReadMode};
-pub use processor::{Blocking, DEFAULT_MAX_BODY_BYTES, NotFoundStyle, Processor};
-pub use registry::{
-    BoxFuture, DuplicateHandler, DuplicateHandlers, HandlerFn, Location, Registration, Registry,
-    check_handlers,
-};
-pub use request::{EventRequest, NoPayload};
+pub use processor::Processor;
+pub use registry::Registry;
+pub use request::EventRequest;
 pub use response::{IntoResponse, Json, Redirect, Response};
-pub use view::{MismatchKind, ViewError};
 
 pub use events_protocol_derive::{EventRequest, event_handler};
-
-/// The `inventory` crate, for submitting a [`Registration`] by hand.
-pub use inventory;
 
 /// The processor of [`process_event`] and its variants: the link-time
 /// registry, default options.
 static DEFAULT: Processor = Processor::new();
 
 /// Answers one event body with the link-time registry's handlers: the
-/// response event, or the error event PROTOCOL.md §5 prescribes. Never panics
+/// response event, or the error event [PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself) prescribes. Never panics
 /// (a handler's panic is caught, unless the program is built with
 /// `panic = "abort"`).
 ///

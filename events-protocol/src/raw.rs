@@ -120,3 +120,12 @@ fn null() -> &'static RawValue {
     });
     &NULL
 }
+
+/// Reads an optional `-` and decimal digits (nothing else) into an `i64`.
+pub(crate) fn decimal_i64(text: &str) -> Result<i64, ()> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(());
+    }
+    text.parse().map_err(|_| ())
+}

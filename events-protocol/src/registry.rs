@@ -10,6 +10,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::{Event, IntoResponse, Response};
 
+/// The `inventory` crate, for submitting a [`Registration`] by hand.
+pub use inventory;
+
 /// A boxed, `Send` future, as async handlers return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -60,13 +63,14 @@ impl fmt::Display for Location {
 /// `#[event_handler]` submits these; by hand it is the same one statement:
 ///
 /// ```
-/// use events_protocol::{Event, HandlerFn, Registration, Response};
+/// use events_protocol::registry::{HandlerFn, Registration};
+/// use events_protocol::{Event, Response};
 ///
 /// fn ping(_event: &Event<'_>) -> Response {
 ///     Response::success("pong")
 /// }
 ///
-/// events_protocol::inventory::submit! {
+/// events_protocol::registry::inventory::submit! {
 ///     Registration::new("demo:ping", 1, HandlerFn::Blocking(ping), file!(), line!())
 /// }
 ///
@@ -124,28 +128,79 @@ type DynSync = dyn Fn(&Event<'_>) -> Response + Send + Sync;
 type DynAsync = dyn Fn(Event<'static>) -> BoxFuture<'static, Response> + Send + Sync;
 
 /// A synchronous function or closure, boxed as a [`Registry`] holds it.
-fn dyn_sync<F, R>(handler: F) -> Arc<DynSync>
+fn dyn_sync<F, R>(handler: F) -> SyncFn
 where
     F: Fn(&Event<'_>) -> R + Send + Sync + 'static,
     R: IntoResponse,
 {
-    Arc::new(move |event: &Event<'_>| handler(event).into_response())
+    SyncFn::Dyn(Arc::new(move |event: &Event<'_>| {
+        handler(event).into_response()
+    }))
 }
 
-/// A handler held by a [`Registry`].
+/// A handler held by a [`Registry`]: synchronous (and whether it may block),
+/// or `async`.
 #[derive(Clone)]
 pub(crate) enum Handler {
-    Static(HandlerFn),
-    Blocking(Arc<DynSync>),
-    Inline(Arc<DynSync>),
-    Async(Arc<DynAsync>),
+    Sync { function: SyncFn, blocks: bool },
+    Async(AsyncFn),
 }
 
 impl Handler {
+    fn of(function: HandlerFn) -> Handler {
+        match function {
+            HandlerFn::Blocking(function) => Handler::Sync {
+                function: SyncFn::Static(function),
+                blocks: true,
+            },
+            HandlerFn::Inline(function) => Handler::Sync {
+                function: SyncFn::Static(function),
+                blocks: false,
+            },
+            HandlerFn::Async(function) => Handler::Async(AsyncFn::Static(function)),
+        }
+    }
+
     /// Whether calling it may block the thread: a synchronous handler not
     /// declared inline.
     pub(crate) fn blocks(&self) -> bool {
-        matches!(self, Handler::Static(HandlerFn::Blocking(_)) | Handler::Blocking(_))
+        matches!(self, Handler::Sync { blocks: true, .. })
+    }
+}
+
+/// A synchronous handler: a function pointer, or a boxed closure.
+#[derive(Clone)]
+pub(crate) enum SyncFn {
+    Static(fn(&Event<'_>) -> Response),
+    Dyn(Arc<DynSync>),
+}
+
+impl SyncFn {
+    /// Calls it (panics are the caller's to catch).
+    pub(crate) fn call(&self, event: &Event<'_>) -> Response {
+        match self {
+            SyncFn::Static(function) => function(event),
+            SyncFn::Dyn(function) => function(event),
+        }
+    }
+}
+
+/// An `async` handler: a function pointer whose future borrows the request,
+/// or a boxed closure of an owned copy of it.
+#[derive(Clone)]
+pub(crate) enum AsyncFn {
+    Static(for<'a> fn(&'a Event<'a>) -> BoxFuture<'a, Response>),
+    Dyn(Arc<DynAsync>),
+}
+
+impl AsyncFn {
+    /// Starts it: its future (panics while starting are the caller's to
+    /// catch).
+    pub(crate) fn start<'a>(&self, event: &'a Event<'a>) -> BoxFuture<'a, Response> {
+        match self {
+            AsyncFn::Static(function) => function(event),
+            AsyncFn::Dyn(function) => function(event.clone().into_owned()),
+        }
     }
 }
 
@@ -165,7 +220,7 @@ pub struct DuplicateHandler {
 }
 
 /// Every duplicated (name, version) of a registry, from
-/// [`check_handlers`](crate::check_handlers) or [`Registry::check`].
+/// [`check_handlers`] or [`Registry::check`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct DuplicateHandlers(pub Vec<DuplicateHandler>);
@@ -191,10 +246,10 @@ enum Slot {
 ///     let n: i64 = event.payload_as().map_err(|_| EventError::bad_request("NOT_A_NUMBER"))?;
 ///     Ok::<_, EventError>(Json(n * 2))
 /// })?;
-/// let processor = Processor::with_registry(registry);
+/// let processor = Processor::from_registry(registry);
 /// let answer = processor.process(r#"{"name":"math:double","version":1,"id":"i","flowId":"f","payload":21}"#);
 /// assert!(answer.contains(r#""payload":42"#));
-/// # Ok::<(), events_protocol::DuplicateHandler>(())
+/// # Ok::<(), events_protocol::registry::DuplicateHandler>(())
 /// ```
 #[derive(Default)]
 pub struct Registry {
@@ -218,7 +273,7 @@ impl Registry {
                 registry.insert(
                     registration.name,
                     registration.version,
-                    Handler::Static(registration.handler),
+                    Handler::of(registration.handler),
                     registration.location,
                 );
             }
@@ -250,7 +305,10 @@ impl Registry {
         self.add(
             name.into(),
             version,
-            Handler::Blocking(dyn_sync(handler)),
+            Handler::Sync {
+                function: dyn_sync(handler),
+                blocks: true,
+            },
             caller(),
         )
     }
@@ -276,7 +334,10 @@ impl Registry {
         self.add(
             name.into(),
             version,
-            Handler::Inline(dyn_sync(handler)),
+            Handler::Sync {
+                function: dyn_sync(handler),
+                blocks: false,
+            },
             caller(),
         )
     }
@@ -303,7 +364,12 @@ impl Registry {
             let future = handler(event);
             Box::pin(async move { future.await.into_response() }) as BoxFuture<'static, Response>
         });
-        self.add(name.into(), version, Handler::Async(handler), caller())
+        self.add(
+            name.into(),
+            version,
+            Handler::Async(AsyncFn::Dyn(handler)),
+            caller(),
+        )
     }
 
     /// Adds a link-time [`Registration`] by hand, for instance to serve some
@@ -319,7 +385,7 @@ impl Registry {
         self.add(
             registration.name.to_owned(),
             registration.version,
-            Handler::Static(registration.handler),
+            Handler::of(registration.handler),
             registration.location,
         )
     }

@@ -1,8 +1,11 @@
-//! Typed requests: an event's name, version, payload and response type in one
-//! type, so that a call is checked by the compiler on both sides.
+//! Requests: typed requests, an event's name, version, payload and response
+//! type in one type, so that a call is checked by the compiler on both sides;
+//! and the [`EventBuilder`] of request events of any name.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+pub use crate::builder::EventBuilder;
 
 /// A typed request: the event it is sent as and the payload it answers with.
 ///
@@ -57,7 +60,7 @@ pub trait EventRequest {
 /// parameter sends it.
 ///
 /// ```
-/// assert_eq!(serde_json::to_string(&events_protocol::NoPayload).unwrap(), "{}");
+/// assert_eq!(serde_json::to_string(&events_protocol::request::NoPayload).unwrap(), "{}");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NoPayload;

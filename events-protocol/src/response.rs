@@ -1,5 +1,5 @@
 //! Building responses: success, redirect and error, carrying over only what
-//! PROTOCOL.md §4 allows.
+//! [PROTOCOL.md §4](crate::protocol#4-what-a-response-carries-over) allows.
 
 use std::borrow::Cow;
 
@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::error::{ErrorBody, ViewError};
+use crate::event::Parts;
 use crate::raw::{JsonText, empty_object, to_raw};
 use crate::write::{Envelope, Head};
 use crate::{Event, EventError};
@@ -53,7 +55,7 @@ impl Redirect {
 /// `<request name>:<suffix>`.
 ///
 /// The response copies `version`, `id` and `flowId` from its request;
-/// `identity`, `auth` and `metadata` are `{}` unless set here (PROTOCOL.md §4).
+/// `identity`, `auth` and `metadata` are `{}` unless set here ([PROTOCOL.md §4](crate::protocol#4-what-a-response-carries-over)).
 /// A value that cannot be serialised makes the answer an `error` event with
 /// the code `UNHANDLED_ERROR`; the detail goes to the log, never to the caller.
 ///
@@ -70,7 +72,7 @@ impl Redirect {
 ///     answer.to_json(),
 ///     r#"{"name":"user:get:response","version":2,"id":"i","flowId":"f","payload":{"name":"Ada"},"identity":{},"auth":{},"metadata":{"origin":"users"}}"#
 /// );
-/// # Ok::<(), events_protocol::ProtocolError>(())
+/// # Ok::<(), events_protocol::error::ProtocolError>(())
 /// ```
 #[derive(Clone)]
 pub struct Response {
@@ -105,13 +107,13 @@ impl Response {
     /// A `response` (success) with `payload`.
     #[must_use]
     pub fn success<T: Serialize + ?Sized>(payload: &T) -> Response {
-        Response::with_suffix("response", payload)
+        Response::new("response", payload)
     }
 
     /// A `redirect` with the payload `{"url", "queryParameters"}`.
     #[must_use]
     pub fn redirect(redirect: &Redirect) -> Response {
-        Response::with_suffix("redirect", redirect)
+        Response::new("redirect", redirect)
     }
 
     /// An error: suffix the error's type, payload `{"code", "parameters"}`.
@@ -127,12 +129,14 @@ impl Response {
                 "the error type `{suffix}` would not be read as an error"
             ));
         }
-        Response::with_suffix(suffix.to_owned(), error)
+        Response::new(suffix.to_owned(), error)
     }
 
-    /// An answer with any suffix, for full control of the answer's name.
+    /// An answer with any suffix, for full control of the answer's name:
+    /// `Response::new("badRequest", &payload)` answers
+    /// `<request name>:badRequest`.
     #[must_use]
-    pub fn with_suffix<T: Serialize + ?Sized>(
+    pub fn new<T: Serialize + ?Sized>(
         suffix: impl Into<Cow<'static, str>>,
         payload: &T,
     ) -> Response {
@@ -228,20 +232,19 @@ impl Response {
         if self.fault.is_some() {
             return Response::error(&EventError::error("UNHANDLED_ERROR")).to_event(request);
         }
-        let object = |value: &Option<Box<RawValue>>| {
-            JsonText::from(value.clone().unwrap_or_else(|| empty_object().to_owned()))
-        };
-        Event {
+        let object = |value: &Option<Box<RawValue>>| value.clone().map(JsonText::from);
+        Parts {
             name: Cow::Owned(format!("{}:{}", request.name(), self.suffix)),
             version: request.version(),
-            id: Cow::Owned(request.id().to_owned()),
-            flow_id: Cow::Owned(request.flow_id().to_owned()),
-            payload: JsonText::from(self.payload.clone()),
+            id: Some(Cow::Owned(request.id().to_owned())),
+            flow_id: Some(Cow::Owned(request.flow_id().to_owned())),
+            payload: Some(JsonText::from(self.payload.clone())),
             identity: object(&self.identity),
             auth: object(&self.auth),
             metadata: object(&self.metadata),
             plain: false,
         }
+        .into_event()
     }
 
     /// The answer written as the JSON text of the event for `request`.
@@ -283,7 +286,7 @@ impl Response {
 /// What a handler may return: turned into its [`Response`].
 ///
 /// Implemented for [`Response`], [`Redirect`], [`EventError`], [`Json`],
-/// [`ViewError`](crate::ViewError), and `Result<T, E>` where `T` is one of
+/// [`ViewError`](crate::error::ViewError), and `Result<T, E>` where `T` is one of
 /// these and `E: Into<EventError>`.
 pub trait IntoResponse {
     /// The answer.
@@ -318,18 +321,18 @@ impl<T: IntoResponse, E: Into<EventError>> IntoResponse for Result<T, E> {
 }
 
 /// A view that does not fit answers `badRequest` with the code
-/// `MISSING_FIELDS` and the failing path, exactly as PROTOCOL.md §5 writes it.
-impl IntoResponse for crate::ViewError {
+/// `MISSING_FIELDS` and the failing path, exactly as [PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself) writes it.
+impl IntoResponse for ViewError {
     fn into_response(self) -> Response {
         #[derive(Serialize)]
         struct Parameters<'a> {
-            fields: [&'a crate::ViewError; 1],
+            fields: [&'a ViewError; 1],
         }
-        let payload = crate::processor::ErrorBody {
+        let payload = ErrorBody {
             code: "MISSING_FIELDS",
             parameters: Parameters { fields: [&self] },
         };
-        Response::with_suffix("badRequest", &payload)
+        Response::new("badRequest", &payload)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Writing events as compact JSON, keys in the order of PROTOCOL.md §1.
+//! Writing events as compact JSON, keys in the order of [PROTOCOL.md §1](crate::protocol#1-the-envelope).
 
 use crate::escape::{escape_into, plain_prefix};
 
@@ -98,7 +98,7 @@ impl Envelope<'_> {
 }
 
 /// Appends a JSON text without the whitespace outside its strings: every
-/// event this library writes is compact (PROTOCOL.md §1), even when a value
+/// event this library writes is compact ([PROTOCOL.md §1](crate::protocol#1-the-envelope)), even when a value
 /// passed through from a body that was not (Python's `json.dumps` writes
 /// `", "` and `": "`). Numbers and strings are kept byte for byte.
 pub(crate) fn push_compact(out: &mut String, json: &str) {

@@ -8,9 +8,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use events_protocol::{
-    Event, EventError, Json, NotFoundStyle, Processor, ReadMode, Redirect, Registry, Response,
-};
+use events_protocol::{processor::{NotFoundStyle, ReadMode}, Event, EventError, Json, Processor, Redirect, Registry, Response};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(serde::Deserialize)]
@@ -49,10 +47,10 @@ static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| {
 
 fuzz_target!(|body: &[u8]| {
     let processors = [
-        Processor::with_registry(Arc::clone(&REGISTRY)),
-        Processor::with_registry(Arc::clone(&REGISTRY))
-            .read_mode(ReadMode::Strict)
-            .not_found_style(NotFoundStyle::Kotlin),
+        Processor::from_registry(Arc::clone(&REGISTRY)),
+        Processor::from_registry(Arc::clone(&REGISTRY))
+            .with_read_mode(ReadMode::Strict)
+            .with_not_found_style(NotFoundStyle::Kotlin),
     ];
     for processor in processors {
         let answer = processor.process_bytes(body);

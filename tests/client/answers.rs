@@ -2,8 +2,9 @@
 //! type, unknown types kept, names with no `:`.
 
 use events_protocol::{
-    Answer, ErrorPayload, Event, EventError, EventErrorType, NotFoundStyle, Processor, Redirect,
-    Registry, Response,
+    Answer, Event, EventError, Processor, Redirect, Registry, Response,
+    error::{ErrorPayload, EventErrorType},
+    processor::NotFoundStyle,
 };
 use serde_json::{Value, json};
 
@@ -39,7 +40,7 @@ fn registry() -> Registry {
                 code: "ODD".to_owned(),
                 parameters: serde_json::Map::new(),
             };
-            Response::with_suffix(suffix, &payload)
+            Response::new(suffix, &payload)
         })
         .expect("register test:suffix");
     registry
@@ -184,8 +185,9 @@ fn unknown_event_is_classified_not_found_with_the_processor_payload() {
 
 #[test]
 fn name_without_colon_is_classified_by_the_whole_name() {
-    let server =
-        support::serve(Processor::with_registry(registry()).not_found_style(NotFoundStyle::Kotlin));
+    let server = support::serve(
+        Processor::from_registry(registry()).with_not_found_style(NotFoundStyle::Kotlin),
+    );
     let client = events_protocol::EventClient::new(&server.url).expect("a client");
     let answer = client
         .send_event("no:such", 3, &json!({}))
@@ -225,7 +227,7 @@ fn a_redirect_without_a_url_is_a_malformed_answer() {
     let error = client
         .send_event("a:b", 1, &json!({}))
         .expect_err("a malformed answer");
-    let events_protocol::SendError::MalformedAnswer { name, error, .. } = error else {
+    let events_protocol::client::SendError::MalformedAnswer { name, error, .. } = error else {
         panic!("not a malformed answer: {error:?}");
     };
     assert_eq!(name, "a:b:redirect");

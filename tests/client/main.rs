@@ -15,7 +15,7 @@ use events_protocol::{EventClient, Processor, Registry};
 
 /// A client of a fresh server running `registry`'s handlers.
 fn client_of(registry: Registry) -> (EventClient, support::EventsServer) {
-    let server = support::serve(Processor::with_registry(registry));
+    let server = support::serve(Processor::from_registry(registry));
     let client = EventClient::new(&server.url).expect("a client of the test server");
     (client, server)
 }

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use events_protocol::{
-    ClientBuildError, DEFAULT_TIMEOUT, Event, EventClient, Json, Registry, SendError,
+    Event, EventClient, Json, Registry,
+    client::{ClientBuildError, DEFAULT_TIMEOUT, SendError},
 };
 use serde_json::json;
 
@@ -17,7 +18,7 @@ fn echo() -> support::EventsServer {
             Json(serde_json::from_str::<serde_json::Value>(event.payload().get()).ok())
         })
         .expect("register test:echo");
-    support::serve(events_protocol::Processor::with_registry(registry))
+    support::serve(events_protocol::Processor::from_registry(registry))
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! a call can fail told apart.
 
 use events_protocol::{
-    CallError, Event, EventClient, EventError, EventErrorType, EventRequest, MismatchKind,
-    Redirect, Registry, SendError,
+    CallError, Event, EventClient, EventError, EventRequest, Redirect, Registry,
+    client::SendError,
+    error::{EventErrorType, MismatchKind},
 };
 use serde::{Deserialize, Serialize};
 

@@ -50,7 +50,7 @@ fn the_registry_lists_the_handlers_of_both_crates() {
     ] {
         assert!(events.contains(&event), "{event:?} in {events:?}");
     }
-    assert_eq!(events_protocol::check_handlers(), Ok(()));
+    assert_eq!(events_protocol::registry::check_handlers(), Ok(()));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! named after the function, and `#[derive(EventRequest)]` for payloads of
 //! events served elsewhere.
 
-use events_protocol::{EventError, EventRequest, NoPayload, Response, event_handler};
+use events_protocol::{EventError, EventRequest, Response, event_handler, request::NoPayload};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 

@@ -137,7 +137,7 @@ fn json_is_a_success() {
 
 #[event_handler(name = "test:returns:response", version = 1)]
 fn full_control() -> Response {
-    Response::with_suffix("accepted", &ada())
+    Response::new("accepted", &ada())
         .with_identity(&BTreeMap::from([("userId", 7)]))
         .with_metadata(&BTreeMap::from([("origin", "profiles")]))
 }
@@ -262,7 +262,7 @@ struct Teapot;
 
 impl IntoResponse for Teapot {
     fn into_response(self) -> Response {
-        Response::with_suffix("teapot", &BTreeMap::from([("short", "stout")]))
+        Response::new("teapot", &BTreeMap::from([("short", "stout")]))
     }
 }
 

@@ -1,17 +1,19 @@
-//! The answer to an event, classified as PROTOCOL.md §2 says: success,
+//! The answer to an event, classified as [PROTOCOL.md §2](crate::protocol#2-names) says: success,
 //! redirect, or an error of a known or unknown type.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::client::{CallError, SendError};
-use crate::{ErrorPayload, Event, EventError, EventErrorType, ReadMode, Redirect, ViewError};
+use crate::error::{ErrorPayload, EventErrorType, ViewError};
+use crate::processor::ReadMode;
+use crate::{Event, EventError, Redirect};
 
 /// The event a server answered, classified by the text after the last `:` of
 /// its name (the whole name when it has no `:`, as `badProtocol`).
 ///
 /// ```
-/// use events_protocol::{Answer, Event, EventErrorType};
+/// use events_protocol::{error::EventErrorType, Answer, Event};
 ///
 /// let event = Event::from_json(
 ///     r#"{"name":"user:get:notFound","version":1,"payload":{"code":"NO_USER","parameters":{"id":7}}}"#,
@@ -61,7 +63,7 @@ impl Answer {
     /// events over an HTTP stack of its own.
     ///
     /// ```
-    /// use events_protocol::{Answer, SendError};
+    /// use events_protocol::{client::SendError, Answer};
     ///
     /// let body = br#"{"name":"user:get:response","version":1,"id":"i","flowId":"f","payload":{"name":"Ada"}}"#;
     /// assert!(Answer::from_http(200, body)?.is_success());
@@ -114,7 +116,7 @@ impl Answer {
     ///
     /// A [`ViewError`] when a `redirect` payload is not `{"url",
     /// "queryParameters"}`. An error answer is classified by its name alone
-    /// (PROTOCOL.md §2): a payload missing `code` or `parameters`, or of
+    /// ([PROTOCOL.md §2](crate::protocol#2-names)): a payload missing `code` or `parameters`, or of
     /// another shape, reads as the code `""` and the parameters `{}`, the
     /// whole payload staying in the event.
     pub fn from_event(event: Event<'static>) -> Result<Answer, ViewError> {
@@ -198,7 +200,7 @@ impl Answer {
 }
 
 /// The `{"code", "parameters"}` of an error answer, read leniently: an error
-/// is classified by its name alone (PROTOCOL.md §2), so a payload that is not
+/// is classified by its name alone ([PROTOCOL.md §2](crate::protocol#2-names)), so a payload that is not
 /// of that shape still makes an error, with the code `""` and the parameters
 /// `{}` where they are missing or of another type. The whole payload stays
 /// in the answer's event.
@@ -222,7 +224,8 @@ fn error_payload(event: &Event<'_>) -> ErrorPayload {
 #[cfg(test)]
 mod tests {
     use super::Answer;
-    use crate::{Event, EventErrorType, Redirect};
+    use crate::error::EventErrorType;
+    use crate::{Event, Redirect};
 
     fn answer(body: &str) -> Answer {
         let event = Event::from_json(body).expect("an event").into_owned();

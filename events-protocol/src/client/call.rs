@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde::Serialize;
 use ureq::http::HeaderMap;
 
+use crate::EventRequest;
 use crate::client::{Answer, CallError, EventClient, SendError, header_pair, transport};
-use crate::{EventBuilder, EventRequest};
+use crate::request::EventBuilder;
 
 /// One call of an event, made by [`EventClient::event`]: every field the
 /// Python package's `send_event` takes (`payload`, `id`, `flow_id`,
@@ -17,7 +18,7 @@ use crate::{EventBuilder, EventRequest};
 ///
 /// Fields left unset take the client's defaults; `id` and `flowId` left
 /// unset come from the current [`EventContext`](crate::EventContext), else
-/// are fresh UUIDs (PROTOCOL.md §7).
+/// are fresh UUIDs ([PROTOCOL.md §7](crate::protocol#7-context-propagation)).
 ///
 /// ```no_run
 /// use std::time::Duration;

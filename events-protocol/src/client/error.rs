@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::{EventError, ProtocolError, Redirect, ViewError};
+use crate::error::{ProtocolError, ViewError};
+use crate::{EventError, Redirect};
 
 /// A client that cannot be built: its URL, a default header, or a default
 /// `identity`, `auth` or `metadata`.
@@ -42,7 +43,7 @@ pub enum ClientBuildError {
     },
 }
 
-/// Why sending an event gave no answer (PROTOCOL.md §6): the event could not
+/// Why sending an event gave no answer ([PROTOCOL.md §6](crate::protocol#6-http-binding)): the event could not
 /// be written, or the transport failed. An answer that is an error event is
 /// not a `SendError`: it is an [`Answer::Error`](crate::Answer::Error).
 #[derive(Debug, thiserror::Error)]
@@ -128,7 +129,7 @@ impl SendError {
         matches!(self, SendError::Timeout { .. })
     }
 
-    /// Which of the protocol's transport failures this is (PROTOCOL.md §6),
+    /// Which of the protocol's transport failures this is ([PROTOCOL.md §6](crate::protocol#6-http-binding)),
     /// or [`Failure::NotSent`] when the event never left this process.
     pub fn failure(&self) -> Failure {
         match self {
@@ -144,7 +145,7 @@ impl SendError {
     }
 }
 
-/// The transport failures of PROTOCOL.md §6, as the Python and Kotlin clients
+/// The transport failures of [PROTOCOL.md §6](crate::protocol#6-http-binding), as the Python and Kotlin clients
 /// name them, to match a [`SendError`] coarsely with
 /// [`SendError::failure`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,5 +1,5 @@
 //! The HTTP client: sends events to any Events Protocol server with `ureq`
-//! (PROTOCOL.md §6), continues the current flow (§7), and tells every outcome
+//! ([PROTOCOL.md §6](crate::protocol#6-http-binding)), continues the current flow (§7), and tells every outcome
 //! apart (§2).
 
 mod answer;
@@ -23,7 +23,7 @@ pub use error::{CallError, ClientBuildError, Failure, SendError};
 
 use crate::{Event, EventRequest};
 
-/// The default limit of a whole call, connecting included: 15 s (PROTOCOL.md §6).
+/// The default limit of a whole call, connecting included: 15 s ([PROTOCOL.md §6](crate::protocol#6-http-binding)).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The default limit for making the connection: 5 s, within the call's limit.

@@ -1,4 +1,4 @@
-//! The HTTP exchange of PROTOCOL.md §6: POST the event, read the answer
+//! The HTTP exchange of [PROTOCOL.md §6](crate::protocol#6-http-binding): POST the event, read the answer
 //! within the limits, and name each way it can fail.
 
 use std::io::{self, Read};

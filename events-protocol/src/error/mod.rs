@@ -1,5 +1,15 @@
-//! Error types of the protocol: the error suffixes, the error payload, and the
-//! error value a handler returns.
+//! Every error of the library: the error types of the protocol (the error
+//! suffixes, the error payload, the error value a handler returns), a body
+//! that is not a well-formed event ([`ProtocolError`]), and a payload or
+//! object that does not fit a handler's type ([`ViewError`]). The client's
+//! errors are in [`client`](crate::client).
+
+mod protocol;
+mod view;
+
+pub use protocol::{FieldError, ProtocolError};
+pub(crate) use view::read as read_view;
+pub use view::{MismatchKind, ViewError};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,14 +19,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The type of an error response: the suffix after the request's name
-/// (`user:profile:get:badRequest`), spelled as PROTOCOL.md §2 says.
+/// (`user:profile:get:badRequest`), spelled as [PROTOCOL.md §2](crate::protocol#2-names) says.
 ///
 /// Parsing never fails: the snake_case spellings of the protocol's prose
 /// (`bad_request`) read as their camelCase types, and any other text is kept in
 /// [`EventErrorType::Unknown`].
 ///
 /// ```
-/// use events_protocol::EventErrorType;
+/// use events_protocol::error::EventErrorType;
 ///
 /// assert_eq!("badRequest".parse::<EventErrorType>(), Ok(EventErrorType::BadRequest));
 /// assert_eq!("not_found".parse::<EventErrorType>(), Ok(EventErrorType::NotFound));
@@ -58,7 +68,7 @@ pub enum EventErrorType {
 }
 
 impl EventErrorType {
-    /// The twelve error types PROTOCOL.md §2 names, in its order.
+    /// The twelve error types [PROTOCOL.md §2](crate::protocol#2-names) names, in its order.
     pub const KNOWN: [EventErrorType; 12] = [
         EventErrorType::Error,
         EventErrorType::BadRequest,
@@ -129,7 +139,7 @@ impl FromStr for EventErrorType {
 }
 
 /// The payload every error response carries: `{"code": ..., "parameters": {...}}`
-/// (PROTOCOL.md §3).
+/// ([PROTOCOL.md §3](crate::protocol#3-error-payload)).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ErrorPayload {
     /// The error's code, UPPER_SNAKE_CASE (`INVALID_EMAIL`).
@@ -145,7 +155,7 @@ pub struct ErrorPayload {
 /// payload `{"code", "parameters"}`.
 ///
 /// ```
-/// use events_protocol::{EventError, EventErrorType};
+/// use events_protocol::{error::EventErrorType, EventError};
 ///
 /// let email = "not-an-email";
 /// let error = EventError::bad_request("INVALID_EMAIL").with("email", email);
@@ -299,4 +309,12 @@ impl Serialize for EventError {
         state.serialize_field("parameters", &self.parameters)?;
         state.end()
     }
+}
+
+/// An error payload with typed parameters: how the processor writes the
+/// errors it answers by itself.
+#[derive(Serialize)]
+pub(crate) struct ErrorBody<P> {
+    pub code: &'static str,
+    pub parameters: P,
 }

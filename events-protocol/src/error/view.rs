@@ -45,7 +45,7 @@ impl fmt::Display for MismatchKind {
 /// `fields`: `{"name": <path>, "errorType": <kind>, "message": <text>}`.
 ///
 /// ```
-/// use events_protocol::{Event, MismatchKind};
+/// use events_protocol::{error::MismatchKind, Event};
 ///
 /// #[derive(Debug, serde::Deserialize)]
 /// struct Address {
@@ -60,7 +60,7 @@ impl fmt::Display for MismatchKind {
 /// let error = event.payload_as::<Customer>().unwrap_err();
 /// assert_eq!(error.path(), "address.zip");
 /// assert_eq!(error.kind(), MismatchKind::Missing);
-/// # Ok::<(), events_protocol::ProtocolError>(())
+/// # Ok::<(), events_protocol::error::ProtocolError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewError {
@@ -101,7 +101,7 @@ impl fmt::Display for ViewError {
 impl std::error::Error for ViewError {}
 
 /// A view that does not fit is a `badRequest` with the code `MISSING_FIELDS`
-/// and the failure in `fields` (PROTOCOL.md §5), so `?` on a typed view in a
+/// and the failure in `fields` ([PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself)), so `?` on a typed view in a
 /// handler answers it as the processor does for a macro handler (the keys of
 /// the field are then written in `serde_json::Map`'s sorted order; the
 /// [`IntoResponse`](crate::IntoResponse) of a `ViewError` keeps the

@@ -1,7 +1,7 @@
 //! The one-pass reader of plain envelopes: the fast path of reading a body.
 //!
 //! Almost every body a service receives is a well-formed event written by a
-//! client library: the known keys once each (as `parse::Key` knows them,
+//! client library: the known keys once each (as `read::Key` knows them,
 //! `flow_id` for `flowId` when reading leniently), `name`, `id` and `flowId`
 //! strings without escapes, `version` an integer. [`read`] reads such a body
 //! in one pass over its bytes, checking the JSON of `payload`, `identity`,
@@ -10,7 +10,7 @@
 //! key, an escape in a key, in `name` or in an id, a `null` as the value of
 //! a key other than `payload`, a string `version`, nesting deeper than
 //! [`MAX_DEPTH`], or any syntax error. The caller then reads the body with
-//! serde_json ([`crate::parse`]), which gives the exact answer or the exact
+//! serde_json ([`super::serde_reader`]), which gives the exact answer or the exact
 //! `badProtocol` fields. So this reader never decides an error: it only has
 //! to be right about the bodies it accepts, and it accepts a body only when
 //! serde_json's reading would give the same event (pinned by
@@ -21,8 +21,9 @@ use std::borrow::Cow;
 
 use crate::Event;
 use crate::escape::plain_prefix;
-use crate::parse::{self, Key, ReadMode};
-use crate::raw::JsonText;
+use crate::event::Parts;
+use crate::raw::{JsonText, decimal_i64};
+use crate::read::{Key, ReadMode};
 
 /// The most containers open at once inside one of the four values (the
 /// value's own container is the first): a body with more, even an empty `{}`
@@ -109,23 +110,23 @@ impl<'a> Scanned<'a> {
         {
             return None;
         }
-        let object = |text: Option<&'a str>| {
-            text.map_or(JsonText::empty_object(), |text| {
-                JsonText::Checked(Cow::Borrowed(text))
-            })
-        };
-        Some(Event {
-            name: Cow::Borrowed(self.name?),
-            version: self.version?,
-            id: self.id.map_or_else(parse::fresh_uuid, Cow::Borrowed),
-            flow_id: self.flow_id.map_or_else(parse::fresh_uuid, Cow::Borrowed),
-            payload: object(self.payload),
-            identity: object(self.identity),
-            auth: object(self.auth),
-            metadata: object(self.metadata),
-            // strings read by `plain_string`, or fresh UUIDs
-            plain: true,
-        })
+        let checked =
+            |text: Option<&'a str>| text.map(|text| JsonText::Checked(Cow::Borrowed(text)));
+        Some(
+            Parts {
+                name: Cow::Borrowed(self.name?),
+                version: self.version?,
+                id: self.id.map(Cow::Borrowed),
+                flow_id: self.flow_id.map(Cow::Borrowed),
+                payload: checked(self.payload),
+                identity: checked(self.identity),
+                auth: checked(self.auth),
+                metadata: checked(self.metadata),
+                // strings read by `plain_string`, or fresh UUIDs
+                plain: true,
+            }
+            .into_event(),
+        )
     }
 }
 
@@ -251,7 +252,7 @@ impl Cursor<'_> {
         let start = self.at;
         self.skip_number()?;
         let text = body.get(start..self.at)?;
-        parse::decimal_i64(text).ok()
+        decimal_i64(text).ok()
     }
 
     /// One JSON value of any kind, checked, from its first byte. Containers
@@ -325,7 +326,7 @@ mod tests {
 
     /// Reads `body` both ways; when this reader takes it, the events agree.
     fn agree(body: &str) -> bool {
-        match crate::__testing::readers_agree(body) {
+        match crate::read::agree::readers_agree(body) {
             Ok(taken) => taken,
             Err(difference) => panic!("{difference}"),
         }

@@ -1,0 +1,109 @@
+//! Running handlers: a synchronous one called with the event's context
+//! current, an `async` one polled with it current at every poll, each with
+//! its panics turned into `UNHANDLED_ERROR`; and a small executor that drives
+//! an `async` handler on the calling thread.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use crate::context::Entered;
+use crate::registry::{AsyncFn, BoxFuture, Handler, SyncFn};
+use crate::{Event, EventContext, Response};
+
+/// A handler called: a synchronous one has answered, an `async` one has
+/// returned the future to await.
+pub(super) enum Started<'a> {
+    Answered(Response),
+    Running(BoxFuture<'a, Response>),
+}
+
+/// Calls the handler: a synchronous one to its answer, an `async` one to its
+/// future (to await with [`run`]).
+pub(super) fn start<'a>(event: &'a Event<'_>, handler: &Handler) -> Started<'a> {
+    match handler {
+        Handler::Sync { function, .. } => Started::Answered(call_sync(event, function)),
+        Handler::Async(function) => start_async(event, function),
+    }
+}
+
+/// Calls a synchronous handler with the event's context current, turning a
+/// panic into `UNHANDLED_ERROR`.
+pub(super) fn call_sync(event: &Event<'_>, function: &SyncFn) -> Response {
+    let _context = Entered::enter(event.id(), event.flow_id());
+    catch_unwind(AssertUnwindSafe(|| function.call(event)))
+        .unwrap_or_else(|panic| panicked(event, &*panic))
+}
+
+/// Starts an `async` handler, turning a panic before its first poll into
+/// `UNHANDLED_ERROR`.
+fn start_async<'a>(event: &'a Event<'_>, function: &AsyncFn) -> Started<'a> {
+    match catch_unwind(AssertUnwindSafe(|| function.start(event))) {
+        Ok(future) => Started::Running(future),
+        Err(panic) => Started::Answered(panicked(event, &*panic)),
+    }
+}
+
+/// Awaits an `async` handler's future with the event's context current at
+/// every poll, turning a panic into `UNHANDLED_ERROR`.
+pub(super) async fn run(event: &Event<'_>, future: BoxFuture<'_, Response>) -> Response {
+    let context = EventContext::new(event.id(), event.flow_id());
+    CatchUnwind(context.wrap(future))
+        .await
+        .unwrap_or_else(|panic| panicked(event, &*panic))
+}
+
+fn panicked(event: &Event<'_>, panic: &(dyn Any + Send)) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic with a non-text payload");
+    Response::unhandled(format!(
+        "the handler of `{}` version {} panicked: {message}",
+        event.name(),
+        event.version()
+    ))
+}
+
+/// A future whose panics are caught and returned.
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.0;
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut *inner).poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// Drives a future to completion on this thread, parking between wake-ups.
+pub(super) fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unparker(Thread);
+    impl Wake for Unparker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unparker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => thread::park(),
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The processor: reads a body, finds its handler, calls it, and writes the
+//! answer, producing every outcome of [PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself) by itself.
+//!
+//! Its parts, one job each: this module holds the configuration and the
+//! entry points; `flow` the steps of one event and the hand-off of a handler
+//! that may block; `answers` the answers the processor gives by itself;
+//! `executor` calling handlers, catching their panics, and driving an `async`
+//! one on the calling thread.
+
+mod answers;
+mod executor;
+mod flow;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tracing::Instrument;
+
+use crate::Event;
+use crate::error::ProtocolError;
+use crate::registry::{Handler, Lookup, Registry};
+
+use executor::{Started, block_on, run, start};
+use flow::{Step, event_span, finish};
+
+pub use crate::read::ReadMode;
+pub use flow::Handoff;
+
+/// The largest body a [`Processor`] reads by default: 2 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// How the processor names the answer to an event no handler serves
+/// ([PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotFoundStyle {
+    /// `<name>:notFound`, the request's version, code `EVENT_NOT_FOUND`,
+    /// parameters `{"message", "event", "version"}`.
+    #[default]
+    Protocol,
+    /// The Kotlin reference's form: `eventNotFound`, version `1`, code
+    /// `NO_EVENT_HANDLER_FOUND`, parameters `{"event", "version"}`.
+    Kotlin,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    Global,
+    Own(Arc<Registry>),
+}
+
+/// Answers event bodies with the handlers of a [`Registry`].
+///
+/// [`Processor::new`] serves the link-time registry, as
+/// [`process_event`](crate::process_event) does; the options choose lenient
+/// or strict reading, the naming of not-found answers and the body limit.
+///
+/// ```
+/// use events_protocol::{processor::{NotFoundStyle, ReadMode}, Processor};
+///
+/// let processor = Processor::new()
+///     .with_read_mode(ReadMode::Strict)
+///     .with_not_found_style(NotFoundStyle::Kotlin)
+///     .with_max_body_bytes(64 * 1024);
+/// let answer = processor.process(
+///     r#"{"name":"no:such","version":3,"id":"i","flowId":"f","payload":null,"identity":{},"auth":{},"metadata":{}}"#,
+/// );
+/// assert_eq!(
+///     answer,
+///     r#"{"name":"eventNotFound","version":1,"id":"i","flowId":"f","payload":{"code":"NO_EVENT_HANDLER_FOUND","parameters":{"event":"no:such","version":3}},"identity":{},"auth":{},"metadata":{}}"#
+/// );
+/// ```
+#[derive(Clone, Debug)]
+pub struct Processor {
+    source: Source,
+    mode: ReadMode,
+    not_found: NotFoundStyle,
+    max_body_bytes: usize,
+}
+
+impl Default for Processor {
+    fn default() -> Processor {
+        Processor::new()
+    }
+}
+
+/// A body as it was given: text needs no UTF-8 check.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Input<'a> {
+    fn len(self) -> usize {
+        match self {
+            Input::Text(text) => text.len(),
+            Input::Bytes(bytes) => bytes.len(),
+        }
+    }
+
+    fn read(self, mode: ReadMode) -> Result<Event<'a>, ProtocolError> {
+        match self {
+            Input::Text(text) => crate::read::read(text, mode),
+            Input::Bytes(bytes) => Event::from_slice(bytes, mode),
+        }
+    }
+}
+
+/// What [`Processor::process_bytes_in_place`] did with a body.
+#[derive(Debug)]
+#[must_use = "a handed-off event is not answered until `Handoff::answer` is called"]
+pub enum InPlace {
+    /// Answered in place: the answer event.
+    Answered(String),
+    /// Its handler may block: nothing was called. Answer it with
+    /// [`Handoff::answer`] on a thread where blocking is allowed.
+    Blocking(Handoff),
+}
+
+impl Processor {
+    /// A processor of the link-time registry, lenient, with the protocol's
+    /// not-found naming and a body limit of [`DEFAULT_MAX_BODY_BYTES`].
+    pub const fn new() -> Processor {
+        Processor {
+            source: Source::Global,
+            mode: ReadMode::Lenient,
+            not_found: NotFoundStyle::Protocol,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// A processor of an explicit registry, with the other settings of
+    /// [`Processor::new`].
+    pub fn from_registry(registry: impl Into<Arc<Registry>>) -> Processor {
+        Processor {
+            source: Source::Own(registry.into()),
+            ..Processor::new()
+        }
+    }
+
+    /// Sets how bodies are read.
+    #[must_use]
+    pub fn with_read_mode(mut self, mode: ReadMode) -> Processor {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets how not-found answers are named.
+    #[must_use]
+    pub fn with_not_found_style(mut self, style: NotFoundStyle) -> Processor {
+        self.not_found = style;
+        self
+    }
+
+    /// Sets the largest body read; a larger one is answered `badProtocol`
+    /// with the error type `too_large` (and `413` by the HTTP servers).
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Processor {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// How bodies are read.
+    pub fn read_mode(&self) -> ReadMode {
+        self.mode
+    }
+
+    /// How not-found answers are named.
+    pub fn not_found_style(&self) -> NotFoundStyle {
+        self.not_found
+    }
+
+    /// The largest body read.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    /// The registry served.
+    pub fn registry(&self) -> &Registry {
+        match &self.source {
+            Source::Global => Registry::global(),
+            Source::Own(registry) => registry,
+        }
+    }
+
+    /// Answers one body. An `async` handler is driven to completion on this
+    /// thread; use [`Processor::process_async`] inside an async runtime (an
+    /// `async` handler that waits on a runtime's timers or sockets never
+    /// completes when driven here).
+    #[must_use]
+    pub fn process(&self, body: &str) -> String {
+        self.process_input(Input::Text(body))
+    }
+
+    /// Answers one body given as bytes; bytes that are not UTF-8 are answered
+    /// `badProtocol`.
+    #[must_use]
+    pub fn process_bytes(&self, body: &[u8]) -> String {
+        self.process_input(Input::Bytes(body))
+    }
+
+    /// Answers one body on this thread.
+    fn process_input(&self, body: Input<'_>) -> String {
+        let span = event_span();
+        let _entered = span.enter();
+        match self.prepare(self.read(body), &span) {
+            Step::Answered(answer) => answer,
+            Step::Call(event, handler) => {
+                let response = match start(&event, handler) {
+                    Started::Answered(response) => response,
+                    Started::Running(future) => block_on(run(&event, future)),
+                };
+                finish(&event, &response, &span)
+            }
+        }
+    }
+
+    /// Answers one body, awaiting `async` handlers in place. The future
+    /// depends on no particular async runtime. Synchronous handlers run
+    /// inline, on the polling thread, even those that may block: on an async
+    /// runtime, prefer [`Processor::process_bytes_in_place`], which hands
+    /// those back.
+    pub async fn process_async(&self, body: &str) -> String {
+        answered(self.answer_in_place(Input::Text(body), false).await)
+    }
+
+    /// [`Processor::process_async`] for a body given as bytes.
+    pub async fn process_bytes_async(&self, body: &[u8]) -> String {
+        answered(self.answer_in_place(Input::Bytes(body), false).await)
+    }
+
+    /// Answers one body in place, as [`Processor::process_bytes_async`], unless
+    /// its handler may block ([`Processor::blocks`]): then nothing is called,
+    /// and the [`Handoff`] returned, which holds the event as it was read,
+    /// answers it on a thread where blocking is allowed. The body is read
+    /// once either way, which is what an async server wants:
+    ///
+    /// ```
+    /// use events_protocol::processor::InPlace;
+    ///
+    /// # async fn serve(processor: events_protocol::Processor, body: Vec<u8>) -> String {
+    /// match processor.process_bytes_in_place(&body).await {
+    ///     InPlace::Answered(answer) => answer,
+    ///     // with tokio: tokio::task::spawn_blocking(move || handoff.answer())
+    ///     InPlace::Blocking(handoff) => handoff.answer(),
+    /// }
+    /// # }
+    /// ```
+    pub fn process_bytes_in_place<'a>(
+        &'a self,
+        body: &'a [u8],
+    ) -> impl Future<Output = InPlace> + Send + 'a {
+        self.answer_in_place(Input::Bytes(body), true)
+    }
+
+    /// Answers in place; with `hand_off`, stops before a handler that may
+    /// block and returns the [`Handoff`] that answers it.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "the signature promises a `Send` future, which an `async fn` would not state"
+    )]
+    fn answer_in_place<'a>(
+        &'a self,
+        body: Input<'a>,
+        hand_off: bool,
+    ) -> impl Future<Output = InPlace> + Send + 'a {
+        let span = event_span();
+        let recorder = span.clone();
+        async move {
+            match self.prepare(self.read(body), &recorder) {
+                Step::Answered(answer) => InPlace::Answered(answer),
+                Step::Call(
+                    event,
+                    Handler::Sync {
+                        function,
+                        blocks: true,
+                    },
+                ) if hand_off => InPlace::Blocking(Handoff::new(event, function.clone(), recorder)),
+                Step::Call(event, handler) => {
+                    let response = match start(&event, handler) {
+                        Started::Answered(response) => response,
+                        Started::Running(future) => run(&event, future).await,
+                    };
+                    InPlace::Answered(finish(&event, &response, &recorder))
+                }
+            }
+        }
+        .instrument(span)
+    }
+
+    /// Whether answering the body calls a synchronous handler that may block
+    /// ([`HandlerFn::Blocking`](crate::registry::HandlerFn::Blocking), or
+    /// registered with [`Registry::register`]). A server on an async runtime
+    /// runs those where blocking is allowed, and everything else in place:
+    /// `async` and inline handlers, and the answers the processor gives by
+    /// itself (`badProtocol`, `notFound`).
+    pub fn blocks(&self, body: &[u8]) -> bool {
+        // reads and looks up only: nothing answered, nothing logged
+        self.read(Input::Bytes(body)).is_ok_and(|event| {
+            matches!(
+                self.registry().lookup(event.name(), event.version()),
+                Lookup::Found(handler) if handler.blocks()
+            )
+        })
+    }
+
+    /// Reads a body within the size limit.
+    fn read<'a>(&self, body: Input<'a>) -> Result<Event<'a>, ProtocolError> {
+        if body.len() > self.max_body_bytes {
+            return Err(ProtocolError::too_large(body.len(), self.max_body_bytes));
+        }
+        body.read(self.mode)
+    }
+}
+
+/// The answer of an entry point that answers every body itself: a hand-off
+/// (made only when asked for) is answered on this thread.
+fn answered(in_place: InPlace) -> String {
+    match in_place {
+        InPlace::Answered(answer) => answer,
+        InPlace::Blocking(handoff) => handoff.answer(),
+    }
+}
