@@ -125,7 +125,7 @@ fn typed_payload_is_answered_with_a_typed_payload() {
                 json!([{"name": "name", "errorType": "missing", "message": "missing field `name`"}])
             ),
             event: event(
-                r#"{"name":"greeting:say:badRequest","version":1,"id":"x-1","flowId":"xf-1","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"name","errorType":"missing","message":"missing field `name`"}]}},"identity":{},"auth":{},"metadata":{}}"#
+                r#"{"name":"greeting:say:badRequest","version":1,"id":"x-1","flowId":"xf-1","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"missing","message":"missing field `name`","name":"name"}]}},"identity":{},"auth":{},"metadata":{}}"#
             ),
         }
     );

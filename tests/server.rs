@@ -261,7 +261,7 @@ fn payload_that_does_not_fit_answers_bad_request() {
     );
     assert_eq!(
         answer,
-        r#"{"name":"test:greet:badRequest","version":1,"id":"i-7","flowId":"f-7","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"name","errorType":"missing","message":"missing field `name`"}]}},"identity":{},"auth":{},"metadata":{}}"#
+        r#"{"name":"test:greet:badRequest","version":1,"id":"i-7","flowId":"f-7","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"missing","message":"missing field `name`","name":"name"}]}},"identity":{},"auth":{},"metadata":{}}"#
     );
 }
 
@@ -607,7 +607,7 @@ fn client_classifies_every_outcome() {
                 json!([{"name": "name", "errorType": "missing", "message": "missing field `name`"}])
             ),
             event: event(
-                r#"{"name":"test:greet:badRequest","version":1,"id":"c-1","flowId":"cf-1","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"name","errorType":"missing","message":"missing field `name`"}]}},"identity":{},"auth":{},"metadata":{}}"#
+                r#"{"name":"test:greet:badRequest","version":1,"id":"c-1","flowId":"cf-1","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"missing","message":"missing field `name`","name":"name"}]}},"identity":{},"auth":{},"metadata":{}}"#
             ),
         }
     );

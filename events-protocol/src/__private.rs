@@ -219,7 +219,7 @@ mod tests {
     fn read_returns_the_bad_request_of_a_view_that_does_not_fit() {
         assert_eq!(
             wrapper(&request()).to_json(&request()),
-            r#"{"name":"a:b:badRequest","version":1,"id":"i","flowId":"f","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"identity.userId","errorType":"invalid_type","message":"invalid type: string \"x\", expected u64"}]}},"identity":{},"auth":{},"metadata":{}}"#
+            r#"{"name":"a:b:badRequest","version":1,"id":"i","flowId":"f","payload":{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"invalid_type","message":"invalid type: string \"x\", expected u64","name":"identity.userId"}]}},"identity":{},"auth":{},"metadata":{}}"#
         );
     }
 

@@ -81,14 +81,19 @@ impl<'a> JsonText<'a> {
             JsonText::Raw(raw) => raw,
             // the one-pass reader accepts only texts serde_json reads
             // (tests/properties.rs and the fuzz targets compare the two);
-            // were one to slip through, a release build answers `null` here
-            // (while the text itself is what views and writing use) rather
-            // than panic
-            JsonText::Checked(text) => {
-                let raw = serde_json::from_str(text);
-                debug_assert!(raw.is_ok(), "the one-pass reader kept {text:?}");
-                raw.unwrap_or_else(|_| null())
-            }
+            // were one to slip through, the views and the writer, which use
+            // the text itself, are unaffected, and this accessor answers
+            // `null` with the disagreement logged as an error, rather than
+            // panic on a request
+            JsonText::Checked(text) => serde_json::from_str(text).unwrap_or_else(|error| {
+                tracing::error!(
+                    %error,
+                    length = text.len(),
+                    "a text the one-pass reader took is not JSON to serde_json; \
+                     `null` given in its place: please report this"
+                );
+                null()
+            }),
         }
     }
 
@@ -128,4 +133,56 @@ pub(crate) fn decimal_i64(text: &str) -> Result<i64, ()> {
         return Err(());
     }
     text.parse().map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Level, Metadata, Subscriber};
+
+    use super::JsonText;
+
+    /// Counts the `error` events logged.
+    struct Errors(Arc<AtomicUsize>);
+
+    impl Subscriber for Errors {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            if *event.metadata().level() == Level::ERROR {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[test]
+    fn a_checked_text_serde_json_refuses_reads_as_null_and_is_logged_as_an_error() {
+        let errors = Arc::new(AtomicUsize::new(0));
+        let text = JsonText::Checked(Cow::Borrowed("{\"a\":"));
+        let raw = tracing::subscriber::with_default(Errors(Arc::clone(&errors)), || {
+            text.raw().get().to_owned()
+        });
+        assert_eq!(raw, "null");
+        assert_eq!(errors.load(Ordering::SeqCst), 1);
+        // the text itself is what views and writing use
+        assert_eq!(text.get(), "{\"a\":");
+    }
+
+    #[test]
+    fn a_checked_text_reads_as_itself() {
+        let text = JsonText::Checked(Cow::Borrowed(r#"{"a":[1,2.5e3,"\u00e9"]}"#));
+        assert_eq!(text.raw().get(), r#"{"a":[1,2.5e3,"\u00e9"]}"#);
+    }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::error::{ErrorBody, ViewError};
+use crate::error::ViewError;
 use crate::event::Parts;
 use crate::raw::{JsonText, empty_object, to_raw};
 use crate::write::{Envelope, Head};
@@ -321,18 +321,12 @@ impl<T: IntoResponse, E: Into<EventError>> IntoResponse for Result<T, E> {
 }
 
 /// A view that does not fit answers `badRequest` with the code
-/// `MISSING_FIELDS` and the failing path, exactly as [PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself) writes it.
+/// `MISSING_FIELDS` and the failing path, as [PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself) writes it: the
+/// [`EventError`] a `ViewError` converts into, so `?` on a view in a handler
+/// and the processor's own answer are the same bytes.
 impl IntoResponse for ViewError {
     fn into_response(self) -> Response {
-        #[derive(Serialize)]
-        struct Parameters<'a> {
-            fields: [&'a ViewError; 1],
-        }
-        let payload = ErrorBody {
-            code: "MISSING_FIELDS",
-            parameters: Parameters { fields: [&self] },
-        };
-        Response::new("badRequest", &payload)
+        Response::error(&EventError::from(self))
     }
 }
 

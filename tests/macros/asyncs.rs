@@ -67,7 +67,7 @@ fn an_async_handler_s_payload_is_checked_before_it_runs() {
         call("test:async:order", r#"{"item":"tea"}"#),
         answer(
             "test:async:order:badRequest",
-            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"count","errorType":"missing","message":"missing field `count`"}]}}"#
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"missing","message":"missing field `count`","name":"count"}]}}"#
         )
     );
 }

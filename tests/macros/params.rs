@@ -40,7 +40,7 @@ fn a_payload_that_does_not_fit_answers_bad_request_with_its_path() {
         call("test:params:payload", r#"{"name":"Ada","address":{}}"#),
         answer(
             "test:params:payload:badRequest",
-            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"address.zip","errorType":"missing","message":"missing field `zip`"}]}}"#
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"missing","message":"missing field `zip`","name":"address.zip"}]}}"#
         )
     );
 }
@@ -179,7 +179,7 @@ fn an_identity_that_does_not_fit_answers_bad_request_with_its_path() {
         ),
         answer(
             "test:params:every:badRequest",
-            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"identity.user.id","errorType":"invalid_type","message":"invalid type: string \"seven\", expected u64"}]}}"#
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"invalid_type","message":"invalid type: string \"seven\", expected u64","name":"identity.user.id"}]}}"#
         )
     );
 }
@@ -190,7 +190,7 @@ fn an_auth_that_does_not_fit_answers_bad_request_with_its_path() {
         every_view(r#"{"user":{"id":7}}"#, "{}", r#"{"origin":"app"}"#),
         answer(
             "test:params:every:badRequest",
-            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"auth.token","errorType":"missing","message":"missing field `token`"}]}}"#
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"missing","message":"missing field `token`","name":"auth.token"}]}}"#
         )
     );
 }
@@ -205,7 +205,7 @@ fn a_metadata_that_does_not_fit_answers_bad_request_with_its_path() {
         ),
         answer(
             "test:params:every:badRequest",
-            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"metadata.origin","errorType":"invalid_type","message":"invalid type: boolean `false`, expected a string"}]}}"#
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"invalid_type","message":"invalid type: boolean `false`, expected a string","name":"metadata.origin"}]}}"#
         )
     );
 }
@@ -219,7 +219,7 @@ fn the_payload_is_checked_with_the_views() {
         answer_text,
         answer(
             "test:params:every:badRequest",
-            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"page","errorType":"invalid_value","message":"invalid value: integer `-1`, expected u32"}]}}"#
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"invalid_value","message":"invalid value: integer `-1`, expected u32","name":"page"}]}}"#
         )
     );
 }
