@@ -66,8 +66,10 @@
 //!   any event sent and its [`Answer`] classified, typed calls of any
 //!   [`EventRequest`], every failure its own [`CallError`] or
 //!   [`SendError`](client::SendError) ([`client`]);
-//! - with the feature `axum`, the [`axum`](mod@axum) module: the events
-//!   route, ready to serve or to mount;
+//! - with the feature `tower`, the events endpoint as a `tower` service,
+//!   [`service::EventsService`], for hyper 1.x or any tower stack; with the
+//!   feature `axum`, the [`axum`](mod@axum) module: the same endpoint as
+//!   axum routes, ready to serve or to mount;
 //! - the wire contract itself, [`protocol`]: PROTOCOL.md, which the
 //!   documentation cites by section.
 
@@ -93,6 +95,8 @@ pub mod processor;
 pub mod protocol;
 pub mod registry;
 pub mod request;
+#[cfg(feature = "tower")]
+pub mod service;
 
 #[doc(hidden)]
 pub mod __private;

@@ -15,6 +15,18 @@ pub struct Served {
 impl Served {
     /// Serves `router` on a runtime of two worker threads.
     pub fn start(router: axum::Router) -> Served {
+        Served::start_with(|listener| async move {
+            let _ = axum::serve(listener, router).await;
+        })
+    }
+
+    /// Runs `serve` with a listener on a free loopback port, on a runtime of
+    /// two worker threads.
+    pub fn start_with<F, Fut>(serve: F) -> Served
+    where
+        F: FnOnce(tokio::net::TcpListener) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -24,7 +36,7 @@ impl Served {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("a free port");
         let address = listener.local_addr().expect("the bound address");
-        runtime.spawn(async move { axum::serve(listener, router).await });
+        runtime.spawn(serve(listener));
         Served {
             address,
             _runtime: runtime,

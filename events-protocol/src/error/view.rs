@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::EventError;
@@ -108,12 +108,27 @@ impl std::error::Error for ViewError {}
 /// answer for a macro handler all go through it.
 impl From<ViewError> for EventError {
     fn from(error: ViewError) -> EventError {
-        let field = Map::from_iter([
-            ("name".to_owned(), Value::from(error.path)),
-            ("errorType".to_owned(), Value::from(error.kind.as_str())),
-            ("message".to_owned(), Value::from(error.message)),
-        ]);
-        EventError::bad_request("MISSING_FIELDS").with("fields", vec![Value::Object(field)])
+        EventError::bad_request("MISSING_FIELDS").with("fields", vec![Value::Object(error.field())])
+    }
+}
+
+impl ViewError {
+    /// The failure as an element of `fields`: the one definition of its
+    /// shape, which the `EventError` and the serialisation of a `ViewError`
+    /// both use.
+    fn field(&self) -> Map<String, Value> {
+        Map::from_iter([
+            ("name".to_owned(), Value::from(self.path.as_str())),
+            ("errorType".to_owned(), Value::from(self.kind.as_str())),
+            ("message".to_owned(), Value::from(self.message.as_str())),
+        ])
+    }
+}
+
+/// Serialised as an element of a `MISSING_FIELDS` answer's `fields`.
+impl Serialize for ViewError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.field().serialize(serializer)
     }
 }
 

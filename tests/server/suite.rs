@@ -1,5 +1,7 @@
-//! The `axum` events route over real HTTP (PROTOCOL.md §5 and §6): a server
-//! started on port 0, driven with raw HTTP/1.1 over `std::net::TcpStream`.
+// The events endpoint over real HTTP (PROTOCOL.md §5 and §6): a server
+// started on port 0 by the enclosing module's `serve`, driven with raw
+// HTTP/1.1 over `std::net::TcpStream` and with our client. Included by
+// `main.rs` once for each way of serving.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -13,16 +15,6 @@ use events_protocol::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[path = "support/axum_server.rs"]
-mod axum_server;
-
-/// A server answering on a free loopback port until dropped.
-type Server = axum_server::Served;
-
-/// Serves `processor` over the events route.
-fn serve(processor: Processor) -> Server {
-    Server::start(events_protocol::axum::routes(processor))
-}
 
 /// What came back over HTTP.
 #[derive(Debug)]
