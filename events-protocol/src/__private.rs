@@ -33,7 +33,7 @@ pub fn payload<'a, T: Deserialize<'a>>(event: &'a Event<'a>) -> Result<T, Respon
 /// Reads a handler parameter other than the payload (a view, the context, the
 /// request event), or answers `badRequest`.
 pub fn view<'a, T: FromEvent<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
-    T::from_event(event).map_err(|error| bad_request(&error))
+    T::from_event(event)
 }
 
 /// The future of an `async` handler, boxed as [`HandlerFn::Async`] holds it.

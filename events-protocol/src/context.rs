@@ -7,6 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::state::States;
+
 /// The `id` and `flowId` of the event being handled.
 ///
 /// The processor sets it around every handler; a synchronous handler reads it
@@ -29,10 +31,31 @@ use std::task::{Context, Poll};
 /// });
 /// assert_eq!(EventContext::current(), None);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// The context also carries the processor's application state (see
+/// [`State`](crate::State)), so a task that takes the context along can read
+/// the state a handler can.
+#[derive(Clone, Debug)]
 pub struct EventContext {
     id: String,
     flow_id: String,
+    states: States,
+}
+
+/// Contexts are equal when their ids are and they carry the same states.
+impl PartialEq for EventContext {
+    fn eq(&self, other: &EventContext) -> bool {
+        self.id == other.id && self.flow_id == other.flow_id && self.states.same(&other.states)
+    }
+}
+
+impl Eq for EventContext {}
+
+impl std::hash::Hash for EventContext {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+        self.flow_id.hash(state);
+    }
 }
 
 impl EventContext {
@@ -41,13 +64,28 @@ impl EventContext {
         EventContext {
             id: id.into(),
             flow_id: flow_id.into(),
+            states: States::default(),
         }
     }
 
+    /// The same context, carrying `states`.
+    pub(crate) fn with_states(mut self, states: States) -> EventContext {
+        self.states = states;
+        self
+    }
+
     /// The context of the event being handled on this thread (or by this
-    /// task), if any.
+    /// task), if any, with the state it carries.
     pub fn current() -> Option<EventContext> {
-        with_current(|current| current.map(|(id, flow_id)| EventContext::new(id, flow_id)))
+        STACK.with(|stack| {
+            let stack = stack.borrow();
+            let frame = stack.top()?;
+            Some(EventContext {
+                id: frame.id.clone(),
+                flow_id: frame.flow_id.clone(),
+                states: frame.states.clone(),
+            })
+        })
     }
 
     /// The terminal session id.
@@ -60,10 +98,17 @@ impl EventContext {
         &self.flow_id
     }
 
+    /// A clone of the processor's state of type `T` (see
+    /// [`State`](crate::State)), when it was given one: for a handler written
+    /// by hand, or a task that took the context along.
+    pub fn state<T: Clone + 'static>(&self) -> Option<T> {
+        self.states.get::<T>().cloned()
+    }
+
     /// Runs `work` with this context current, then restores the one before,
     /// even when `work` panics.
     pub fn scope<R>(&self, work: impl FnOnce() -> R) -> R {
-        let _guard = Entered::enter(&self.id, &self.flow_id);
+        let _guard = Entered::enter(&self.id, &self.flow_id, &self.states);
         work()
     }
 
@@ -93,7 +138,8 @@ impl<F: Future> Future for WithContext<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let _guard = Entered::enter(&this.context.id, &this.context.flow_id);
+        let context = &this.context;
+        let _guard = Entered::enter(&context.id, &context.flow_id, &context.states);
         this.future.poll(cx)
     }
 }
@@ -108,8 +154,22 @@ pub(crate) fn fresh_id() -> String {
 /// entering a context allocates only the first few times on a thread.
 #[derive(Default)]
 struct Stack {
-    frames: Vec<(String, String)>,
+    frames: Vec<Frame>,
     depth: usize,
+}
+
+/// One context entered.
+#[derive(Default)]
+struct Frame {
+    id: String,
+    flow_id: String,
+    states: States,
+}
+
+impl Stack {
+    fn top(&self) -> Option<&Frame> {
+        self.frames.get(self.depth.checked_sub(1)?)
+    }
 }
 
 thread_local! {
@@ -120,12 +180,22 @@ thread_local! {
 pub(crate) fn with_current<R>(read: impl FnOnce(Option<(&str, &str)>) -> R) -> R {
     STACK.with(|stack| {
         let stack = stack.borrow();
-        let current = stack
-            .depth
-            .checked_sub(1)
-            .and_then(|top| stack.frames.get(top))
-            .map(|(id, flow_id)| (id.as_str(), flow_id.as_str()));
-        read(current)
+        read(
+            stack
+                .top()
+                .map(|frame| (frame.id.as_str(), frame.flow_id.as_str())),
+        )
+    })
+}
+
+/// Calls `read` with the states of the current context (none outside one).
+pub(crate) fn with_current_states<R>(read: impl FnOnce(&States) -> R) -> R {
+    STACK.with(|stack| {
+        let stack = stack.borrow();
+        match stack.top() {
+            Some(frame) => read(&frame.states),
+            None => read(&States::default()),
+        }
     })
 }
 
@@ -133,18 +203,21 @@ pub(crate) fn with_current<R>(read: impl FnOnce(Option<(&str, &str)>) -> R) -> R
 pub(crate) struct Entered(());
 
 impl Entered {
-    pub(crate) fn enter(id: &str, flow_id: &str) -> Entered {
+    pub(crate) fn enter(id: &str, flow_id: &str, states: &States) -> Entered {
         STACK.with(|stack| {
             let mut stack = stack.borrow_mut();
             let depth = stack.depth;
-            match stack.frames.get_mut(depth) {
-                Some((frame_id, frame_flow)) => {
-                    frame_id.clear();
-                    frame_id.push_str(id);
-                    frame_flow.clear();
-                    frame_flow.push_str(flow_id);
+            if stack.frames.len() == depth {
+                stack.frames.push(Frame::default());
+            }
+            if let Some(frame) = stack.frames.get_mut(depth) {
+                frame.id.clear();
+                frame.id.push_str(id);
+                frame.flow_id.clear();
+                frame.flow_id.push_str(flow_id);
+                if !(frame.states.is_empty() && states.is_empty()) {
+                    frame.states = states.clone();
                 }
-                None => stack.frames.push((id.to_owned(), flow_id.to_owned())),
             }
             stack.depth = depth + 1;
         });

@@ -7,8 +7,9 @@ use std::ops::{Deref, DerefMut};
 
 use serde::Deserialize;
 
+use crate::context::with_current_states;
 use crate::error::ViewError;
-use crate::{Event, EventContext};
+use crate::{Event, EventContext, IntoResponse, Response, State};
 
 macro_rules! view {
     ($(#[$doc:meta])* $name:ident, $read:ident) => {
@@ -31,8 +32,8 @@ macro_rules! view {
         }
 
         impl<'a, T: Deserialize<'a>> FromEvent<'a> for $name<T> {
-            fn from_event(event: &'a Event<'a>) -> Result<Self, ViewError> {
-                event.$read().map($name)
+            fn from_event(event: &'a Event<'a>) -> Result<Self, Response> {
+                event.$read().map($name).map_err(ViewError::into_response)
             }
         }
     };
@@ -89,26 +90,46 @@ view! {
 /// A handler parameter read from the request event; the generated code of
 /// `#[event_handler]` reads every parameter but the payload through it.
 ///
-/// Implemented for [`Identity`], [`Auth`], [`Metadata`], [`EventContext`]
-/// (the request's `id` and `flowId`) and `&Event` (the whole request).
+/// Implemented for [`Identity`], [`Auth`], [`Metadata`], [`State`],
+/// [`EventContext`] (the request's `id` and `flowId`, and the state) and
+/// `&Event` (the whole request).
 pub trait FromEvent<'a>: Sized {
     /// Reads the parameter.
     ///
     /// # Errors
     ///
-    /// The [`ViewError`] of a view that does not fit its type.
-    fn from_event(event: &'a Event<'a>) -> Result<Self, ViewError>;
+    /// The answer to give instead of calling the handler: `badRequest` for a
+    /// view that does not fit its type, `UNHANDLED_ERROR` for a state the
+    /// processor was not given.
+    fn from_event(event: &'a Event<'a>) -> Result<Self, Response>;
 }
 
 impl<'a> FromEvent<'a> for &'a Event<'a> {
-    fn from_event(event: &'a Event<'a>) -> Result<Self, ViewError> {
+    fn from_event(event: &'a Event<'a>) -> Result<Self, Response> {
         Ok(event)
     }
 }
 
 impl<'a> FromEvent<'a> for EventContext {
-    fn from_event(event: &'a Event<'a>) -> Result<Self, ViewError> {
-        Ok(EventContext::new(event.id(), event.flow_id()))
+    fn from_event(event: &'a Event<'a>) -> Result<Self, Response> {
+        Ok(EventContext::current()
+            .unwrap_or_else(|| EventContext::new(event.id(), event.flow_id())))
+    }
+}
+
+/// The processor's value of type `T`, read from the context the handler
+/// runs in.
+impl<'a, T: Clone + Send + Sync + 'static> FromEvent<'a> for State<T> {
+    fn from_event(event: &'a Event<'a>) -> Result<Self, Response> {
+        with_current_states(|states| states.get::<T>().cloned()).map(State).ok_or_else(|| {
+            Response::unhandled(format!(
+                "the handler of `{}` version {} takes `State<{}>`, which the processor was not \
+                 given (`Processor::with_state`)",
+                event.name(),
+                event.version(),
+                std::any::type_name::<T>()
+            ))
+        })
     }
 }
 

@@ -57,7 +57,8 @@
 //!   [`registry`] holding what registering by hand needs;
 //! - the [`Processor`] that answers bodies, behind [`process_event`], with
 //!   its settings in [`processor`];
-//! - the [`EventContext`] a handler runs in ([`context`]);
+//! - the [`EventContext`] a handler runs in ([`context`]), and the
+//!   application's [`State`] a handler takes, given once to the processor;
 //! - the macros: [`event_handler`] makes a plain function a registered
 //!   handler, with typed views ([`Identity`], [`Auth`], [`Metadata`]) as
 //!   parameters and a request type for typed calls; [`EventRequest`](macro@EventRequest)
@@ -83,6 +84,7 @@ mod extract;
 mod raw;
 mod read;
 mod response;
+mod state;
 mod write;
 
 #[cfg(feature = "axum")]
@@ -114,6 +116,7 @@ pub use processor::Processor;
 pub use registry::Registry;
 pub use request::EventRequest;
 pub use response::{IntoResponse, Json, Redirect, Response};
+pub use state::State;
 
 pub use events_protocol_derive::{EventRequest, event_handler};
 

@@ -13,6 +13,8 @@ use crate::{Event, IntoResponse, Response};
 /// The `inventory` crate, for submitting a [`Registration`] by hand.
 pub use inventory;
 
+pub use crate::state::StateType;
+
 /// A boxed, `Send` future, as async handlers return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -86,6 +88,7 @@ pub struct Registration {
     version: i64,
     handler: HandlerFn,
     location: Location,
+    states: &'static [StateType],
 }
 
 impl Registration {
@@ -103,7 +106,22 @@ impl Registration {
             version,
             handler,
             location: Location { file, line },
+            states: &[],
         }
+    }
+
+    /// The same registration, of a handler that takes these
+    /// [`State`](crate::State) types: [`Processor::check`](crate::Processor::check)
+    /// names it when the processor lacks one.
+    #[must_use]
+    pub const fn with_states(mut self, states: &'static [StateType]) -> Registration {
+        self.states = states;
+        self
+    }
+
+    /// The state types its handler takes.
+    pub fn states(&self) -> &'static [StateType] {
+        self.states
     }
 
     /// The event's name.
@@ -225,8 +243,36 @@ pub struct DuplicateHandler {
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct DuplicateHandlers(pub Vec<DuplicateHandler>);
 
+/// A handler held, with where it was declared and the state types it takes.
+struct Entry {
+    handler: Handler,
+    location: Location,
+    states: &'static [StateType],
+}
+
+impl Entry {
+    /// A handler registered by hand (a closure takes no state parameter).
+    fn new(handler: Handler, location: Location) -> Entry {
+        Entry {
+            handler,
+            location,
+            states: &[],
+        }
+    }
+}
+
+impl Registration {
+    fn entry(&self) -> Entry {
+        Entry {
+            handler: Handler::of(self.handler),
+            location: self.location,
+            states: self.states,
+        }
+    }
+}
+
 enum Slot {
-    One(Handler, Location),
+    One(Entry),
     /// Declared twice or more: the first location and every duplicate.
     Clash(usize),
 }
@@ -270,12 +316,7 @@ impl Registry {
         GLOBAL.get_or_init(|| {
             let mut registry = Registry::new();
             for registration in inventory::iter::<Registration> {
-                registry.insert(
-                    registration.name,
-                    registration.version,
-                    Handler::of(registration.handler),
-                    registration.location,
-                );
+                registry.insert(registration.name, registration.version, registration.entry());
             }
             for clash in &registry.clashes {
                 tracing::error!(%clash, "duplicate event handler");
@@ -305,11 +346,13 @@ impl Registry {
         self.add(
             name.into(),
             version,
-            Handler::Sync {
-                function: dyn_sync(handler),
-                blocks: true,
-            },
-            caller(),
+            Entry::new(
+                Handler::Sync {
+                    function: dyn_sync(handler),
+                    blocks: true,
+                },
+                caller(),
+            ),
         )
     }
 
@@ -334,11 +377,13 @@ impl Registry {
         self.add(
             name.into(),
             version,
-            Handler::Sync {
-                function: dyn_sync(handler),
-                blocks: false,
-            },
-            caller(),
+            Entry::new(
+                Handler::Sync {
+                    function: dyn_sync(handler),
+                    blocks: false,
+                },
+                caller(),
+            ),
         )
     }
 
@@ -367,8 +412,7 @@ impl Registry {
         self.add(
             name.into(),
             version,
-            Handler::Async(AsyncFn::Dyn(handler)),
-            caller(),
+            Entry::new(Handler::Async(AsyncFn::Dyn(handler)), caller()),
         )
     }
 
@@ -385,8 +429,7 @@ impl Registry {
         self.add(
             registration.name.to_owned(),
             registration.version,
-            Handler::of(registration.handler),
-            registration.location,
+            registration.entry(),
         )
     }
 
@@ -394,18 +437,17 @@ impl Registry {
         &mut self,
         name: String,
         version: i64,
-        handler: Handler,
-        second: Location,
+        entry: Entry,
     ) -> Result<&mut Registry, DuplicateHandler> {
         if let Some(first) = self.location_of(&name, version) {
             return Err(DuplicateHandler {
                 name,
                 version,
                 first,
-                second,
+                second: entry.location,
             });
         }
-        self.insert(&name, version, handler, second);
+        self.insert(&name, version, entry);
         Ok(self)
     }
 
@@ -413,18 +455,19 @@ impl Registry {
     fn location_of(&self, name: &str, version: i64) -> Option<Location> {
         let (_, slot) = self.slots.get(name)?.iter().find(|(v, _)| *v == version)?;
         Some(match slot {
-            Slot::One(_, location) => *location,
+            Slot::One(entry) => entry.location,
             Slot::Clash(index) => self.clashes[*index].first,
         })
     }
 
-    fn insert(&mut self, name: &str, version: i64, handler: Handler, location: Location) {
+    fn insert(&mut self, name: &str, version: i64, entry: Entry) {
+        let location = entry.location;
         let versions = self.slots.entry(name.into()).or_default();
         match versions.iter_mut().find(|(v, _)| *v == version) {
-            None => versions.push((version, Slot::One(handler, location))),
+            None => versions.push((version, Slot::One(entry))),
             Some((_, slot)) => {
                 let first = match slot {
-                    Slot::One(_, first) => *first,
+                    Slot::One(entry) => entry.location,
                     Slot::Clash(index) => self.clashes[*index].first,
                 };
                 *slot = Slot::Clash(self.clashes.len());
@@ -467,6 +510,25 @@ impl Registry {
         events
     }
 
+    /// Every state type a handler takes: (name, version, where it was
+    /// declared, the type).
+    pub(crate) fn needs(&self) -> impl Iterator<Item = (&str, i64, Location, StateType)> {
+        self.slots.iter().flat_map(|(name, versions)| {
+            versions.iter().flat_map(move |(version, slot)| {
+                let entry = match slot {
+                    Slot::One(entry) => Some(entry),
+                    Slot::Clash(_) => None,
+                };
+                entry.into_iter().flat_map(move |entry| {
+                    entry
+                        .states
+                        .iter()
+                        .map(move |state| (&**name, *version, entry.location, *state))
+                })
+            })
+        })
+    }
+
     /// Looks up (name, version).
     pub(crate) fn lookup(&self, name: &str, version: i64) -> Lookup<'_> {
         let found = self
@@ -475,7 +537,7 @@ impl Registry {
             .and_then(|versions| versions.iter().find(|(v, _)| *v == version));
         match found {
             None => Lookup::Missing,
-            Some((_, Slot::One(handler, _))) => Lookup::Found(handler),
+            Some((_, Slot::One(entry))) => Lookup::Found(&entry.handler),
             Some((_, Slot::Clash(index))) => Lookup::Clash(&self.clashes[*index]),
         }
     }

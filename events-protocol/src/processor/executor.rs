@@ -13,6 +13,7 @@ use std::thread::{self, Thread};
 
 use crate::context::Entered;
 use crate::registry::{AsyncFn, BoxFuture, Handler, SyncFn};
+use crate::state::States;
 use crate::{Event, EventContext, Response};
 
 /// A handler called: a synchronous one has answered, an `async` one has
@@ -24,24 +25,26 @@ pub(super) enum Started<'a> {
 
 /// Calls the handler: a synchronous one to its answer, an `async` one to its
 /// future (to await with [`run`]).
-pub(super) fn start<'a>(event: &'a Event<'_>, handler: &Handler) -> Started<'a> {
+pub(super) fn start<'a>(event: &'a Event<'_>, handler: &Handler, states: &States) -> Started<'a> {
     match handler {
-        Handler::Sync { function, .. } => Started::Answered(call_sync(event, function)),
-        Handler::Async(function) => start_async(event, function),
+        Handler::Sync { function, .. } => Started::Answered(call_sync(event, function, states)),
+        Handler::Async(function) => start_async(event, function, states),
     }
 }
 
 /// Calls a synchronous handler with the event's context current, turning a
 /// panic into `UNHANDLED_ERROR`.
-pub(super) fn call_sync(event: &Event<'_>, function: &SyncFn) -> Response {
-    let _context = Entered::enter(event.id(), event.flow_id());
+pub(super) fn call_sync(event: &Event<'_>, function: &SyncFn, states: &States) -> Response {
+    let _context = Entered::enter(event.id(), event.flow_id(), states);
     catch_unwind(AssertUnwindSafe(|| function.call(event)))
         .unwrap_or_else(|panic| panicked(event, &*panic))
 }
 
 /// Starts an `async` handler, turning a panic before its first poll into
 /// `UNHANDLED_ERROR`.
-fn start_async<'a>(event: &'a Event<'_>, function: &AsyncFn) -> Started<'a> {
+fn start_async<'a>(event: &'a Event<'_>, function: &AsyncFn, states: &States) -> Started<'a> {
+    // the future is made in the context, as it is polled in it (by `run`)
+    let _context = Entered::enter(event.id(), event.flow_id(), states);
     match catch_unwind(AssertUnwindSafe(|| function.start(event))) {
         Ok(future) => Started::Running(future),
         Err(panic) => Started::Answered(panicked(event, &*panic)),
@@ -50,8 +53,12 @@ fn start_async<'a>(event: &'a Event<'_>, function: &AsyncFn) -> Started<'a> {
 
 /// Awaits an `async` handler's future with the event's context current at
 /// every poll, turning a panic into `UNHANDLED_ERROR`.
-pub(super) async fn run(event: &Event<'_>, future: BoxFuture<'_, Response>) -> Response {
-    let context = EventContext::new(event.id(), event.flow_id());
+pub(super) async fn run(
+    event: &Event<'_>,
+    future: BoxFuture<'_, Response>,
+    states: &States,
+) -> Response {
+    let context = EventContext::new(event.id(), event.flow_id()).with_states(states.clone());
     CatchUnwind(context.wrap(future))
         .await
         .unwrap_or_else(|panic| panicked(event, &*panic))

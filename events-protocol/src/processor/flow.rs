@@ -10,6 +10,7 @@ use crate::processor::answers::{answer, bad_protocol, not_found};
 use crate::processor::executor::call_sync;
 use crate::processor::{NotFoundStyle, Processor};
 use crate::registry::{Handler, Lookup, SyncFn};
+use crate::state::States;
 use crate::{Event, EventError, Response};
 
 /// What reading and looking up a body left to do.
@@ -130,14 +131,16 @@ pub struct Handoff(Box<Handed>);
 struct Handed {
     event: Event<'static>,
     function: SyncFn,
+    states: States,
     span: Span,
 }
 
 impl Handoff {
-    pub(super) fn new(event: Event<'_>, function: SyncFn, span: Span) -> Handoff {
+    pub(super) fn new(event: Event<'_>, function: SyncFn, states: States, span: Span) -> Handoff {
         Handoff(Box::new(Handed {
             event: event.into_owned(),
             function,
+            states,
             span,
         }))
     }
@@ -154,10 +157,11 @@ impl Handoff {
         let Handed {
             event,
             function,
+            states,
             span,
         } = *self.0;
         let _entered = span.enter();
-        let response = call_sync(&event, &function);
+        let response = call_sync(&event, &function, &states);
         finish(&event, &response, &span)
     }
 }

@@ -8,6 +8,7 @@
 //! one on the calling thread.
 
 mod answers;
+mod check;
 mod executor;
 mod flow;
 
@@ -19,11 +20,13 @@ use tracing::Instrument;
 use crate::Event;
 use crate::error::ProtocolError;
 use crate::registry::{Handler, Lookup, Registry};
+use crate::state::States;
 
 use executor::{Started, block_on, run, start};
 use flow::{Step, event_span, finish};
 
 pub use crate::read::ReadMode;
+pub use check::{MissingState, SetupError};
 pub use flow::Handoff;
 
 /// The largest body a [`Processor`] reads by default: 2 MiB.
@@ -76,6 +79,7 @@ pub struct Processor {
     mode: ReadMode,
     not_found: NotFoundStyle,
     max_body_bytes: usize,
+    states: States,
 }
 
 impl Default for Processor {
@@ -127,6 +131,7 @@ impl Processor {
             mode: ReadMode::Lenient,
             not_found: NotFoundStyle::Protocol,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            states: States::new(),
         }
     }
 
@@ -159,6 +164,49 @@ impl Processor {
     pub fn with_max_body_bytes(mut self, limit: usize) -> Processor {
         self.max_body_bytes = limit;
         self
+    }
+
+    /// Gives handlers a value of the application's: a handler with a
+    /// [`State<T>`](crate::State) parameter gets a clone of it. One value per
+    /// type; a second of the same type replaces the first.
+    #[must_use]
+    pub fn with_state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Processor {
+        self.states.insert(value);
+        self
+    }
+
+    /// Checks, before serving, that every handler can be called: no
+    /// (name, version) declared twice, and every state a handler takes
+    /// given with [`Processor::with_state`]. Call it at start-up.
+    ///
+    /// # Errors
+    ///
+    /// A [`SetupError`] naming every problem, each with the handler's
+    /// (name, version) and where it was declared.
+    pub fn check(&self) -> Result<(), SetupError> {
+        let registry = self.registry();
+        let duplicates = match registry.check() {
+            Ok(()) => Vec::new(),
+            Err(duplicates) => duplicates.0,
+        };
+        let missing_states: Vec<MissingState> = registry
+            .needs()
+            .filter(|(.., state)| !self.states.has(*state))
+            .map(|(name, version, location, state)| MissingState {
+                name: name.to_owned(),
+                version,
+                location,
+                state: state.name(),
+            })
+            .collect();
+        if duplicates.is_empty() && missing_states.is_empty() {
+            Ok(())
+        } else {
+            Err(SetupError {
+                duplicates,
+                missing_states,
+            })
+        }
     }
 
     /// How bodies are read.
@@ -207,9 +255,9 @@ impl Processor {
         match self.prepare(self.read(body), &span) {
             Step::Answered(answer) => answer,
             Step::Call(event, handler) => {
-                let response = match start(&event, handler) {
+                let response = match start(&event, handler, &self.states) {
                     Started::Answered(response) => response,
-                    Started::Running(future) => block_on(run(&event, future)),
+                    Started::Running(future) => block_on(run(&event, future, &self.states)),
                 };
                 finish(&event, &response, &span)
             }
@@ -276,11 +324,16 @@ impl Processor {
                         function,
                         blocks: true,
                     },
-                ) if hand_off => InPlace::Blocking(Handoff::new(event, function.clone(), recorder)),
+                ) if hand_off => InPlace::Blocking(Handoff::new(
+                    event,
+                    function.clone(),
+                    self.states.clone(),
+                    recorder,
+                )),
                 Step::Call(event, handler) => {
-                    let response = match start(&event, handler) {
+                    let response = match start(&event, handler, &self.states) {
                         Started::Answered(response) => response,
-                        Started::Running(future) => run(&event, future).await,
+                        Started::Running(future) => run(&event, future, &self.states).await,
                     };
                     InPlace::Answered(finish(&event, &response, &recorder))
                 }
