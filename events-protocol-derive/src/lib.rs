@@ -8,6 +8,8 @@
 //! crate's hidden `__private` module, where the logic lives as ordinary,
 //! tested Rust.
 
+#![forbid(unsafe_code)]
+
 mod ast;
 mod attr;
 mod expand;
