@@ -65,13 +65,14 @@ macro_rules! __events_protocol_answer {
         #[allow(unused_imports)]
         use $crate::__private::outcome::{ViaIntoResponse as _, ViaResult as _, ViaSerialize as _};
         let value = $value;
+        // three `&`: the receiver rule 1 takes by reference (see `outcome`)
         (&&&$crate::__private::outcome::Kind::of(&value)).answerer()(value)
     }};
 }
 
 /// How a handler's return value becomes its [`Response`], decided by the
-/// compiler at the value's concrete type (autoref specialisation: the first
-/// of these that applies wins).
+/// compiler at the value's concrete type: the first of these rules that
+/// applies wins.
 ///
 /// 1. Anything [`IntoResponse`]: [`Response`], [`Redirect`](crate::Redirect),
 ///    [`EventError`], [`Json`], a `Result` of these, a user's own type.
@@ -79,6 +80,38 @@ macro_rules! __events_protocol_answer {
 ///    must be `Serialize`), `Err` the error `E` converts into (which must be
 ///    `Into<EventError>`). An `Err` is never serialised as a success.
 /// 3. Any other `T: Serialize`: a success.
+///
+/// # The trick: autoref specialisation
+///
+/// Stable Rust has no specialisation, but method resolution gives the same
+/// effect at a concrete type. Each rule is a trait with one method,
+/// `answerer(&self)`, implemented for [`Kind<T>`](outcome::Kind) behind a
+/// different number of references: rule 1 for `&&Kind<T>`, rule 2 for
+/// `&Kind<Result<T, E>>`, rule 3 for `Kind<T>`. The macro calls the method on `&&&Kind<T>`: three
+/// `&`, one more than the most referenced `Self` (rule 1's `&&Kind<T>`),
+/// because `&self` adds one. Method resolution tries the receiver as it is
+/// (`&&&Kind<T>`, which is rule 1's `&self`), then with one reference
+/// removed (`&&Kind<T>`, rule 2's `&self`), then another (`&Kind<T>`, rule
+/// 3's): the first rule whose impl applies at that step is chosen, and the
+/// later ones are never considered. The value's type must be concrete where
+/// the macro expands (it is: the handler's declared return type), else no
+/// rule could be told apart.
+///
+/// # Why rules 2 and 3 bound the method, not the impl
+///
+/// An impl's bounds decide whether the rule applies: rule 1's impl requires
+/// `T: IntoResponse`, so a type that is not steps on to rule 2. Rules 2 and
+/// 3 put their bounds (`T: Serialize`, `E: Into<EventError>`) on the
+/// method instead, so they apply by the type's shape alone, and a bound that
+/// does not hold is a compile error at the handler rather than a fall
+/// through to the next rule. That is what keeps an `Err` from being
+/// serialised as a success: if rule 2's impl required `E: Into<EventError>`,
+/// a `Result<T, E>` whose `E` is only `Serialize` would skip it and reach
+/// rule 3, since `Result<T, E>` is itself `Serialize` (as `{"Ok": ...}` or
+/// `{"Err": ...}`), and every `Err` would answer `:response`. Bounded on the
+/// method, that `Result` stops at rule 2 and fails to compile, naming `E`.
+/// Rule 3, the last, would otherwise leave a type that fits no rule with
+/// "no method named `answerer`", which says nothing of the user's type.
 pub mod outcome {
     use std::marker::PhantomData;
 
@@ -96,7 +129,8 @@ pub mod outcome {
         }
     }
 
-    /// Rule 1: the value's own [`IntoResponse`].
+    /// Rule 1: the value's own [`IntoResponse`]. Bounded on the impl, so that
+    /// a type that is not `IntoResponse` steps on to rule 2.
     pub trait ViaIntoResponse<T> {
         /// The conversion.
         fn answerer(&self) -> fn(T) -> Response;
@@ -108,7 +142,8 @@ pub mod outcome {
         }
     }
 
-    /// Rule 2: a `Result` of a serialisable success.
+    /// Rule 2: a `Result` of a serialisable success. Unbounded impl, bounded
+    /// method: every `Result` that is not `IntoResponse` stops here.
     pub trait ViaResult<T, E> {
         /// The conversion.
         fn answerer(&self) -> fn(Result<T, E>) -> Response
@@ -130,7 +165,8 @@ pub mod outcome {
         }
     }
 
-    /// Rule 3: a serialisable success.
+    /// Rule 3: a serialisable success. Unbounded impl, bounded method: a
+    /// type that fits no rule is reported at its bound.
     pub trait ViaSerialize<T> {
         /// The conversion.
         fn answerer(&self) -> fn(T) -> Response
