@@ -1,16 +1,29 @@
 //! Writes the code: for a handler, its wrapper, its registration and its
 //! request type; for `#[derive(EventRequest)]`, the trait's impl. Generated
-//! code names only the runtime crate's hidden `__private` module (and `core`).
+//! code names only the runtime crate's hidden, versioned `__private_X_Y_Z`
+//! module (and `core`).
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Item, ItemFn, ReturnType, Type};
+use syn::{Data, DeriveInput, Ident, Item, ItemFn, ReturnType, Type};
 
 use crate::ast::{Handler, Param};
 use crate::attr::{Args, Required, Site};
 use crate::valid;
+
+/// The name of the runtime's hidden module for this version of the macros:
+/// `__private_0_1_0` for 0.1.0. The runtime crate declares the module of its
+/// own version and pins this crate with `=`, so the two always agree; code
+/// from macros of another version names a module that is not there.
+fn private_module() -> Ident {
+    let version: String = env!("CARGO_PKG_VERSION")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    Ident::new(&format!("__private_{version}"), Span::call_site())
+}
 
 /// `#[event_handler(args)] input`.
 pub fn handler(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -104,13 +117,14 @@ fn handler_code(args: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
     let (wrapper, registered) = wrapper(&handler, inline.is_some());
     let name = &required.name.lit;
     let version = Literal::i64_unsuffixed(required.version.1);
+    let private = private_module();
     Ok(quote! {
         #item
 
         #request
 
         const _: () = {
-            use #krate::__private as __ep;
+            use #krate::#private as __ep;
 
             #wrapper
 
@@ -303,8 +317,9 @@ fn request_code(input: TokenStream) -> syn::Result<TokenStream> {
     let version = Literal::i64_unsuffixed(required.version.1);
     let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
     let payload = quote_spanned!(ident.span()=> Self);
+    let private = private_module();
     Ok(quote! {
-        impl #impl_generics #krate::__private::EventRequest for #ident #type_generics #where_clause {
+        impl #impl_generics #krate::#private::EventRequest for #ident #type_generics #where_clause {
             const NAME: &'static ::core::primitive::str = #name;
             const VERSION: ::core::primitive::i64 = #version;
             type Payload = #payload;

@@ -5,8 +5,8 @@
 //! The crate is a small pipeline: `attr` reads the arguments, `ast` reads a
 //! handler's signature into a typed model, `valid` checks both with errors on
 //! the user's tokens, and `expand` writes code that calls only the runtime
-//! crate's hidden `__private` module, where the logic lives as ordinary,
-//! tested Rust.
+//! crate's hidden, versioned `__private_X_Y_Z` module, where the logic lives
+//! as ordinary, tested Rust.
 
 #![forbid(unsafe_code)]
 

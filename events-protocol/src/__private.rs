@@ -1,5 +1,12 @@
 //! What the macros' generated code calls. Not a public API: it may change in
 //! any release.
+//!
+//! Its name carries the crate's version (`__private_0_1_0` for 0.1.0), and
+//! this crate depends on `events-protocol-derive` with `=`: code written by
+//! the macros of another version names a module that does not exist here, so
+//! a mismatched pair fails to compile instead of misbehaving (thiserror's
+//! way). A new version renames the module in `lib.rs`; the test
+//! `the_module_is_named_for_the_crate_s_version` says when it was forgotten.
 
 pub use inventory;
 pub use serde;
@@ -50,8 +57,8 @@ where
 macro_rules! __events_protocol_read {
     ($result:expr) => {
         match $result {
-            $crate::__private::Ok(value) => value,
-            $crate::__private::Err(answer) => return answer,
+            $crate::__private_0_1_0::Ok(value) => value,
+            $crate::__private_0_1_0::Err(answer) => return answer,
         }
     };
 }
@@ -63,10 +70,12 @@ macro_rules! __events_protocol_read {
 macro_rules! __events_protocol_answer {
     ($value:expr) => {{
         #[allow(unused_imports)]
-        use $crate::__private::outcome::{ViaIntoResponse as _, ViaResult as _, ViaSerialize as _};
+        use $crate::__private_0_1_0::outcome::{
+            ViaIntoResponse as _, ViaResult as _, ViaSerialize as _,
+        };
         let value = $value;
         // three `&`: the receiver rule 1 takes by reference (see `outcome`)
-        (&&&$crate::__private::outcome::Kind::of(&value)).answerer()(value)
+        (&&&$crate::__private_0_1_0::outcome::Kind::of(&value)).answerer()(value)
     }};
 }
 
@@ -201,6 +210,19 @@ mod tests {
 
     fn written(response: Response) -> String {
         response.to_json(&request())
+    }
+
+    #[test]
+    fn the_module_is_named_for_the_crate_s_version() {
+        let version: String = env!("CARGO_PKG_VERSION")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        assert_eq!(
+            module_path!(),
+            format!("events_protocol::__private_{version}::tests"),
+            "rename the module in lib.rs (and the paths of the macros above) for the new version"
+        );
     }
 
     #[test]

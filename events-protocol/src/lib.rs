@@ -85,7 +85,8 @@ mod view;
 mod write;
 
 #[doc(hidden)]
-pub mod __private;
+#[path = "__private.rs"]
+pub mod __private_0_1_0;
 #[doc(hidden)]
 pub mod __testing;
 
