@@ -1,8 +1,29 @@
-//! The typed model of what the macros read: a handler's parameters and
-//! return type, classified by their spelling.
+//! The typed model of what the macros read: the checked arguments of an
+//! event, and a handler's parameters and return type, classified by their
+//! spelling.
 
 use proc_macro2::Span;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type, TypePath};
+use syn::{
+    FnArg, GenericArgument, Ident, ItemFn, LitStr, Pat, Path, PathArguments, ReturnType, Type,
+    TypePath,
+};
+
+/// The arguments of `#[event_handler]` or `#[derive(EventRequest)]`, as
+/// `valid` passed them.
+pub struct EventArgs {
+    /// The event's name (a `name` that follows the rule, or a `legacy_name`).
+    pub name: LitStr,
+    /// The event's version, positive.
+    pub version: i64,
+    /// `response = Type`.
+    pub response: Option<Type>,
+    /// `request = Name`.
+    pub request: Option<Ident>,
+    /// `crate = "::path"`.
+    pub krate: Option<Path>,
+    /// `inline`, where it was written.
+    pub inline: Option<Path>,
+}
 
 /// One parameter of a handler.
 pub enum Param<'a> {

@@ -2,9 +2,10 @@
 //! `#[derive(EventRequest)]`. Use them through the `events-protocol` crate,
 //! which re-exports them.
 //!
-//! The crate is a small pipeline: `attr` reads the arguments, `ast` reads a
-//! handler's signature into a typed model, `valid` checks both with errors on
-//! the user's tokens, and `expand` writes code that calls only the runtime
+//! The crate is a small pipeline: `attr` reads the arguments as written,
+//! `ast` reads a handler's signature into a typed model, `valid` checks both
+//! and reports every mistake at once (`errors` collects them), each on the
+//! user's tokens, and `expand` writes code that calls only the runtime
 //! crate's hidden, versioned `__private_X_Y_Z` module, where the logic lives
 //! as ordinary, tested Rust.
 
@@ -12,6 +13,7 @@
 
 mod ast;
 mod attr;
+mod errors;
 mod expand;
 mod valid;
 
@@ -160,8 +162,8 @@ use proc_macro::TokenStream;
 ///
 /// # Compile errors
 ///
-/// Each mistake is reported on the user's own tokens, saying what to write
-/// instead: a name that breaks the rule, a missing, non-positive or
+/// Every mistake is reported in one build, each on the user's own tokens,
+/// saying what to write instead: a name that breaks the rule, a missing, non-positive or
 /// non-integer version, unknown or repeated arguments, an item that is not a
 /// function, a `self` receiver, generic parameters, an `unsafe fn`, two payload
 /// parameters, a parameter type or a return type the macro cannot serve.
