@@ -9,7 +9,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, DeriveInput, Ident, Item, Path, ReturnType, Type};
 
-use crate::ast::{EventArgs, Handler, Param};
+use crate::ast::{EventArgs, Handler};
 use crate::attr;
 use crate::errors::Errors;
 use crate::valid::{self, Site};
@@ -52,7 +52,7 @@ pub fn handler(args: TokenStream, input: TokenStream) -> TokenStream {
     valid::handler(&handler, &args, &mut errors);
     // the function is kept even when refused, so that its callers do not add
     // errors of their own
-    let function = item.clone();
+    let function = handler.function();
     match (errors.finish(), event) {
         (Ok(()), Some(event)) => handler_code(&handler, function, event),
         (Err(error), _) => {
@@ -99,21 +99,20 @@ fn handler_code(handler: &Handler<'_>, function: syn::ItemFn, mut event: EventAr
     }
 }
 
-/// The function the registry holds, which reads each parameter and answers
-/// with the handler's return value; and how it is registered.
+/// The function the registry holds, which reads each parameter with the
+/// reader of its kind and answers with the handler's return value; and how
+/// it is registered.
 fn wrapper(handler: &Handler<'_>, inline: bool) -> (TokenStream, TokenStream) {
     let sig = &handler.item.sig;
     let function = &sig.ident;
-    let reads = handler.params.iter().map(|(binding, param)| match param {
-        Param::Payload(ty) => {
-            quote_spanned!(ty.span()=> let #binding: #ty = __ep::read!(__ep::payload(__event));)
-        }
-        // an unserved parameter was refused by `valid`
-        Param::View(ty) | Param::Unserved(ty, _) => {
-            quote_spanned!(ty.span()=> let #binding: #ty = __ep::read!(__ep::view(__event));)
-        }
+    let reads = handler.params.iter().map(|param| {
+        let (binding, ty) = (&param.binding, param.ty);
+        // `__private::payload`, `__private::view`, ...: an unmet bound is
+        // reported at the parameter's type
+        let reader = Ident::new(param.kind.attribute, ty.span());
+        quote_spanned!(ty.span()=> let #binding: #ty = __ep::read!(__ep::#reader(__event));)
     });
-    let bindings = handler.params.iter().map(|(binding, _)| binding);
+    let bindings = handler.params.iter().map(|param| &param.binding);
     let call = match sig.asyncness {
         Some(_) => quote!(#function(#(#bindings),*).await),
         None => quote!(#function(#(#bindings),*)),

@@ -77,14 +77,56 @@ use proc_macro::TokenStream;
 ///
 /// # Parameters
 ///
-/// In any order, recognised by their type's spelling (the last segment of its
-/// path):
+/// In any order:
 ///
 /// - at most one payload: any owned type that implements `Deserialize`; with
 ///   none, the request's payload is ignored;
 /// - `Identity<T>`, `Auth<T>`, `Metadata<T>`: those objects read into `T`;
 /// - `EventContext`: the request's `id` and `flowId`;
 /// - `&Event<'_>`: the whole request event.
+///
+/// The last four are views of the request. A parameter marked `#[payload]`
+/// or `#[view]` is what its attribute says. Without one, the rule is the
+/// last segment of its type's path, as written: `Identity`, `Auth`,
+/// `Metadata`, `EventContext` and `&Event` are views, whatever the path
+/// before them (`events_protocol::Identity<T>`, `ep::Identity<T>`), and any
+/// other type is the payload. The macro sees only the spelling, so an alias
+/// or a renamed import hides a view (`type Caller = Identity<User>`, `use
+/// events_protocol::Identity as Who`): mark it `#[view]`. A payload type of
+/// one's own named like a view (`calendar::Event`) is marked `#[payload]`.
+///
+/// ```
+/// use events_protocol::{Identity, event_handler};
+///
+/// #[derive(serde::Deserialize)]
+/// struct User {
+///     id: u64,
+/// }
+///
+/// /// The caller, under a name of the application's.
+/// type Caller = Identity<User>;
+///
+/// mod calendar {
+///     /// A payload named like the request `Event`.
+///     #[derive(serde::Deserialize)]
+///     pub struct Event {
+///         pub title: String,
+///     }
+/// }
+///
+/// #[event_handler(name = "docs:calendar:add", version = 1)]
+/// fn add(#[payload] event: calendar::Event, #[view] caller: Caller) -> String {
+///     format!("{} for {}", event.title, caller.id)
+/// }
+///
+/// let answer = events_protocol::process_event(
+///     r#"{"name":"docs:calendar:add","version":1,"id":"i","flowId":"f","payload":{"title":"standup"},"identity":{"id":7}}"#,
+/// );
+/// assert_eq!(
+///     answer,
+///     r#"{"name":"docs:calendar:add:response","version":1,"id":"i","flowId":"f","payload":"standup for 7","identity":{},"auth":{},"metadata":{}}"#
+/// );
+/// ```
 ///
 /// A payload or view that does not fit its type is answered `badRequest` with
 /// the code `MISSING_FIELDS` and the failing path (`identity.user.id`), and
@@ -166,7 +208,8 @@ use proc_macro::TokenStream;
 /// saying what to write instead: a name that breaks the rule, a missing, non-positive or
 /// non-integer version, unknown or repeated arguments, an item that is not a
 /// function, a `self` receiver, generic parameters, an `unsafe fn`, two payload
-/// parameters, a parameter type or a return type the macro cannot serve.
+/// parameters, `#[payload]` or `#[view]` misused, a parameter type or a return
+/// type the macro cannot serve.
 /// Unsatisfied trait bounds (a payload that is not `Deserialize`, an answer
 /// that is not `Serialize`, an `async fn` whose future is not `Send`) are
 /// rustc's own errors, pointed at the user's type.

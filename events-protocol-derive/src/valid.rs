@@ -7,11 +7,11 @@
 
 use quote::{ToTokens, quote};
 use syn::{
-    Attribute, Data, DeriveInput, Expr, ExprLit, ExprPath, ExprUnary, FnArg, Ident, Item, Lit,
-    LitStr, Path, ReturnType, Type, TypeParamBound, UnOp,
+    Attribute, Data, DeriveInput, Expr, ExprLit, ExprPath, ExprUnary, Ident, Item, Lit, LitStr,
+    Meta, Path, ReturnType, Type, TypeParamBound, UnOp,
 };
 
-use crate::ast::{self, EventArgs, Handler, Param};
+use crate::ast::{self, EventArgs, Form, Handler, KINDS, Listed, PAYLOAD, Param};
 use crate::attr::{Arg, Value};
 use crate::errors::Errors;
 
@@ -380,8 +380,8 @@ pub fn request_input(input: &DeriveInput, attribute: Option<&Attribute>, errors:
 }
 
 /// Every check of a handler, in the order of the tokens they point at:
-/// `inline` (among `args`, as written), signature, parameters, return
-/// type.
+/// `inline` (among `args`, as written), signature, kind attributes,
+/// parameters, return type.
 pub fn handler(handler: &Handler<'_>, args: &[Arg], errors: &mut Errors) {
     let inline = args.iter().find(|arg| arg.key.is_ident("inline"));
     if let (Some(inline), Some(_)) = (inline, &handler.item.sig.asyncness) {
@@ -391,14 +391,24 @@ pub fn handler(handler: &Handler<'_>, args: &[Arg], errors: &mut Errors) {
              awaited in place already: remove `inline`",
         );
     }
+    misplaced(handler, errors);
     signature(handler, errors);
     params(handler, errors);
     return_type(handler, errors);
 }
 
-const ACCEPTED_PARAMETERS: &str = "a handler takes, in any order: at most one payload \
-    (an owned type that implements `Deserialize`), `Identity<T>`, `Auth<T>`, `Metadata<T>`, \
-    `EventContext` and `&Event<'_>`";
+fn accepted_parameters() -> String {
+    let attributes: Vec<String> = KINDS
+        .iter()
+        .map(|kind| format!("`#[{}]`", kind.attribute))
+        .collect();
+    format!(
+        "a handler takes, in any order: at most one payload (an owned type that implements \
+         `Deserialize`), `Identity<T>`, `Auth<T>`, `Metadata<T>`, `EventContext` and \
+         `&Event<'_>`, each known by the last segment of its type's path, or marked {}",
+        attributes.join(" or ")
+    )
+}
 
 const ACCEPTED_RETURNS: &str = "a handler returns nothing, any `T: Serialize` (the success \
     payload), `Json<T>`, `Response` (full control: suffix, identity, metadata), `Redirect`, \
@@ -422,7 +432,7 @@ fn signature(handler: &Handler<'_>, errors: &mut Errors) {
              name concrete types (a generic function can be called from a handler)",
         );
     }
-    if let Some(FnArg::Receiver(receiver)) = sig.inputs.first() {
+    if let Some(receiver) = handler.receiver {
         errors.spanned(
             receiver,
             "a handler cannot take `self`: it is called with the request alone; make it a free \
@@ -432,36 +442,139 @@ fn signature(handler: &Handler<'_>, errors: &mut Errors) {
     if let Some(variadic) = &sig.variadic {
         errors.spanned(
             variadic,
-            format!("a handler cannot be variadic: {ACCEPTED_PARAMETERS}"),
+            format!("a handler cannot be variadic: {}", accepted_parameters()),
         );
     }
 }
 
-/// Each parameter is one the macro serves, and at most one is the payload.
+/// Kind attributes go on parameters.
+fn misplaced(handler: &Handler<'_>, errors: &mut Errors) {
+    for mark in &handler.misplaced {
+        let attribute = mark.kind.attribute;
+        errors.spanned(
+            mark.attribute,
+            format!(
+                "`#[{attribute}]` goes on a parameter of the handler, as in \
+                 `fn handle(#[{attribute}] value: Type)`, not on the function"
+            ),
+        );
+    }
+}
+
+/// Each parameter has at most one kind attribute, written bare, and a type
+/// its kind can be read into; at most one is the payload.
 fn params(handler: &Handler<'_>, errors: &mut Errors) {
-    let mut payload: Option<&Type> = None;
-    for (_, param) in &handler.params {
-        match param {
-            Param::Payload(ty) => {
-                if let Some(first) = payload {
-                    let first = quote!(#first).to_string();
-                    errors.spanned(
-                        ty,
-                        format!(
-                            "a handler has at most one payload parameter, and `{first}` is \
-                             already it: put both in one struct, or read the envelope's other \
-                             objects with `Identity<T>`, `Auth<T>` or `Metadata<T>`"
-                        ),
-                    );
-                } else {
-                    payload = Some(ty);
-                }
-            }
-            Param::View(_) => {}
-            Param::Unserved(ty, why) => {
-                errors.spanned(ty, format!("{why}; {ACCEPTED_PARAMETERS}"));
-            }
+    let mut payload: Option<&Param<'_>> = None;
+    for param in &handler.params {
+        marks(param, errors);
+        if !served(param, errors) || *param.kind != PAYLOAD {
+            continue;
         }
+        let Some(first) = payload else {
+            payload = Some(param);
+            continue;
+        };
+        let first = first.ty;
+        let first = quote!(#first).to_string();
+        let hint = if param.marks.is_empty() {
+            ", or, if this parameter is a view under another name (an alias, a renamed \
+             import), mark it `#[view]`"
+        } else {
+            ""
+        };
+        errors.spanned(
+            param.ty,
+            format!(
+                "a handler has at most one payload parameter, and `{first}` is already it: put \
+                 both in one struct, or read the envelope's other objects with `Identity<T>`, \
+                 `Auth<T>` or `Metadata<T>`{hint}"
+            ),
+        );
+    }
+}
+
+/// One bare kind attribute.
+fn marks(param: &Param<'_>, errors: &mut Errors) {
+    for (index, mark) in param.marks.iter().enumerate() {
+        let attribute = mark.kind.attribute;
+        if !matches!(mark.attribute.meta, Meta::Path(_)) {
+            errors.spanned(
+                mark.attribute,
+                format!("`#[{attribute}]` takes no arguments: write `#[{attribute}]`"),
+            );
+        }
+        if index == 0 {
+            continue;
+        }
+        let first = &param.marks[0];
+        let message = if first.kind == mark.kind {
+            format!("`#[{attribute}]` is given twice: keep one")
+        } else {
+            format!(
+                "`#[{}]` and `#[{attribute}]` on one parameter: it is one or the other; keep \
+                 the one that says what it is",
+                first.kind.attribute
+            )
+        };
+        errors.spanned(mark.attribute, message);
+    }
+}
+
+/// Whether the parameter's type is one its kind can be read into; if not,
+/// says why.
+fn served(param: &Param<'_>, errors: &mut Errors) -> bool {
+    let ty = param.ty;
+    let refusal = match (&param.listed, param.marks.first()) {
+        (_, Some(_)) if *param.kind == PAYLOAD => payload_refusal(ty),
+        (_, Some(_)) => match ast::ungroup(ty) {
+            Type::ImplTrait(_) => Some(IMPL_TRAIT.to_owned()),
+            _ => None,
+        },
+        (Some(listed), None) => listed_refusal(listed),
+        (None, None) => payload_refusal(ty),
+    };
+    match refusal {
+        Some(why) => {
+            errors.spanned(ty, format!("{why}; {}", accepted_parameters()));
+            false
+        }
+        None => true,
+    }
+}
+
+const IMPL_TRAIT: &str =
+    "an `impl Trait` parameter makes the handler generic: name a concrete type";
+
+/// Why a payload cannot be of this type: it is read by value, concrete.
+fn payload_refusal(ty: &Type) -> Option<String> {
+    let why = match ast::ungroup(ty) {
+        Type::Path(_) | Type::Tuple(_) | Type::Array(_) => return None,
+        Type::Reference(_) => {
+            "a handler takes no reference but `&Event<'_>`: take the payload by value, as an \
+             owned type (`String`, not `&str`)"
+        }
+        Type::ImplTrait(_) => IMPL_TRAIT,
+        _ => "a handler cannot take this type",
+    };
+    Some(why.to_owned())
+}
+
+/// Why a type named as a listed one is not written as that one is.
+fn listed_refusal(listed: &Listed<'_>) -> Option<String> {
+    let name = listed.name;
+    match (listed.form, listed.reference) {
+        (Form::Borrowed, Some(reference)) if reference.mutability.is_some() => {
+            Some(format!("`{name}` is read-only: take it as `&{name}<'_>`"))
+        }
+        (Form::Borrowed, Some(_)) => None,
+        (Form::Borrowed, None) => Some(format!("take `{name}` by reference, as `&{name}<'_>`")),
+        (Form::Generic | Form::Plain, Some(_)) => Some(format!(
+            "take `{name}` by value: a handler takes no reference but `&Event<'_>`"
+        )),
+        (Form::Generic, None) if ast::type_argument(listed.path).is_none() => Some(format!(
+            "`{name}` names the type it reads into: write `{name}<T>`"
+        )),
+        (Form::Generic | Form::Plain, None) => None,
     }
 }
 
