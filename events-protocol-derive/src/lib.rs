@@ -205,14 +205,17 @@ use proc_macro::TokenStream;
 /// # Compile errors
 ///
 /// Every mistake is reported in one build, each on the user's own tokens,
-/// saying what to write instead: a name that breaks the rule, a missing, non-positive or
-/// non-integer version, unknown or repeated arguments, an item that is not a
-/// function, a `self` receiver, generic parameters, an `unsafe fn`, two payload
-/// parameters, `#[payload]` or `#[view]` misused, a parameter type or a return
-/// type the macro cannot serve.
-/// Unsatisfied trait bounds (a payload that is not `Deserialize`, an answer
-/// that is not `Serialize`, an `async fn` whose future is not `Send`) are
-/// rustc's own errors, pointed at the user's type.
+/// saying what to write instead: a name that breaks the rule, a missing,
+/// non-positive or non-integer version, unknown or repeated arguments, an
+/// item that is not a function, a `self` receiver, generic parameters, an
+/// `unsafe fn`, two payload parameters, `#[payload]` or `#[view]` misused, a
+/// parameter type or a return type the macro cannot serve. Unmet trait
+/// bounds are rustc's errors, pointed at the user's type, and most say what
+/// a handler may take or return instead: a payload that is not
+/// `Deserialize`, an answer that is not `Serialize` nor `IntoResponse`, an
+/// error that does not convert into `EventError`, a `#[view]` that is not a
+/// view. An `async fn` whose future is not `Send` gets rustc's own error,
+/// which names the value held across the `.await`.
 #[proc_macro_attribute]
 pub fn event_handler(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::handler(args.into(), input.into()).into()

@@ -7,6 +7,14 @@
 //! a mismatched pair fails to compile instead of misbehaving (thiserror's
 //! way). A new version renames the module in `lib.rs`; the test
 //! `the_module_is_named_for_the_crate_s_version` says when it was forgotten.
+//!
+//! The traits marked `#[diagnostic::on_unimplemented]` ([`Payload`],
+//! [`View`], [`outcome::Answer`], [`outcome::FromHandlerError`]) exist for
+//! their compile errors: each is implemented for every type that meets the
+//! bound behind it, so it changes nothing for a type that does; for one that
+//! does not, rustc reports the trait's message, which names the user's
+//! choices (what a handler may take and return), instead of a bare
+//! `Deserialize` or `Serialize` bound inside this module.
 
 pub use inventory;
 pub use serde;
@@ -21,9 +29,35 @@ pub use crate::{__events_protocol_answer as answer, __events_protocol_read as re
 pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, NoPayload, Response};
 pub use std::result::Result::{Err, Ok};
 
-use serde::Deserialize;
+use std::future::Future;
 
 use crate::ViewError;
+
+/// A type a handler's payload parameter can be read into: any
+/// `DeserializeOwned` type.
+#[diagnostic::on_unimplemented(
+    message = "the payload cannot be read into `{Self}`: it does not implement `Deserialize`",
+    label = "the payload parameter's type",
+    note = "derive it (`#[derive(serde::Deserialize)]`), or take a type that implements it \
+            (`String`, `Vec<T>`, `serde_json::Value`, ...)",
+    note = "a parameter that is not the payload but a view under another name (an alias, a \
+            renamed import of `Identity`, `Auth`, `Metadata` or `EventContext`) is marked \
+            `#[view]`"
+)]
+pub trait Payload: DeserializeOwned {}
+
+impl<T: DeserializeOwned> Payload for T {}
+
+/// A handler parameter other than the payload: any [`FromEvent`] type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a view of the request: a handler cannot take it as `#[view]`",
+    label = "read from the request as a view",
+    note = "the views are `Identity<T>`, `Auth<T>`, `Metadata<T>`, `EventContext` and \
+            `&Event<'_>` (under any name); the payload is marked `#[payload]`"
+)]
+pub trait View<'a>: FromEvent<'a> {}
+
+impl<'a, T: FromEvent<'a>> View<'a> for T {}
 
 /// The `badRequest` answer for a view that does not fit: code
 /// `MISSING_FIELDS`, the failing path in `fields`.
@@ -31,21 +65,28 @@ pub fn bad_request(error: &ViewError) -> Response {
     error.clone().into_response()
 }
 
-/// Reads the payload, or answers `badRequest`.
-pub fn payload<'a, T: Deserialize<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
+/// Reads the payload, or answers `badRequest`: the reader of a parameter of
+/// the kind `payload` (each kind of parameter the macro knows is read by the
+/// function of its name).
+pub fn payload<T: Payload>(event: &Event<'_>) -> Result<T, Response> {
     event.payload_as().map_err(|error| bad_request(&error))
 }
 
-/// Reads a handler parameter other than the payload (a view, the context, the
-/// request event), or answers `badRequest`.
-pub fn view<'a, T: FromEvent<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
+/// Reads a handler parameter of the kind `view` (a view of `identity`,
+/// `auth` or `metadata`, the context, the request event), or answers
+/// `badRequest`.
+pub fn view<'a, T: View<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
     T::from_event(event).map_err(|error| bad_request(&error))
 }
 
 /// The future of an `async` handler, boxed as [`HandlerFn::Async`] holds it.
+///
+/// Its `Send` bound has no trait of its own for a clearer message: rustc's
+/// own for a future that is not `Send` already names the value held across
+/// the `.await`, which one of ours would hide.
 pub fn boxed<'a, F>(future: F) -> BoxFuture<'a, Response>
 where
-    F: std::future::Future<Output = Response> + Send + 'a,
+    F: Future<Output = Response> + Send + 'a,
 {
     Box::pin(future)
 }
@@ -121,6 +162,12 @@ macro_rules! __events_protocol_answer {
 /// method, that `Result` stops at rule 2 and fails to compile, naming `E`.
 /// Rule 3, the last, would otherwise leave a type that fits no rule with
 /// "no method named `answerer`", which says nothing of the user's type.
+///
+/// The method bounds are the traits [`Answer`](outcome::Answer) and
+/// [`FromHandlerError`](outcome::FromHandlerError), whose
+/// `#[diagnostic::on_unimplemented]` messages list what a handler may return:
+/// rustc reports a trait's own message when the bound that fails under it
+/// (`T: Serialize`, `EventError: From<E>`) is about the same type.
 pub mod outcome {
     use std::marker::PhantomData;
 
@@ -135,6 +182,44 @@ pub mod outcome {
         /// The kind of `value`'s type.
         pub fn of(_value: &T) -> Kind<T> {
             Kind(PhantomData)
+        }
+    }
+
+    /// A value a handler can answer with as a success: any `Serialize`
+    /// type, the bound of rules 2 (for `Ok`) and 3.
+    #[diagnostic::on_unimplemented(
+        message = "a handler cannot answer with `{Self}`: it implements neither `Serialize` nor \
+                   `IntoResponse`",
+        label = "the handler's answer is made from this type",
+        note = "derive `Serialize` (`#[derive(serde::Serialize)]`) for a success payload, or \
+                implement `IntoResponse` for full control of the answer",
+        note = "a handler returns nothing, any `T: Serialize`, `Json<T>`, `Response`, \
+                `Redirect`, `EventError`, `impl IntoResponse`, `impl Serialize`, a type of \
+                one's own that implements `IntoResponse`, or a `Result<T, E>` of any of these \
+                with `E: Into<EventError>`"
+    )]
+    pub trait Answer: Serialize {}
+
+    impl<T: Serialize> Answer for T {}
+
+    /// Implemented by [`EventError`] for every error `E` of a handler's
+    /// `Result` that converts into it: the bound of rule 2 (for `Err`).
+    #[diagnostic::on_unimplemented(
+        message = "a handler's `Result` cannot fail with `{E}`: it does not convert into \
+                   `EventError`",
+        label = "the error of this `Result` is answered as an `EventError`",
+        note = "implement `From<{E}> for EventError` (the error's type and code, such as \
+                `EventError::not_found(\"ACCOUNT_NOT_FOUND\")`), or return \
+                `Result<T, EventError>` and convert with `.map_err(...)`"
+    )]
+    pub trait FromHandlerError<E> {
+        /// The error's answer.
+        fn from_handler_error(error: E) -> EventError;
+    }
+
+    impl<E: Into<EventError>> FromHandlerError<E> for EventError {
+        fn from_handler_error(error: E) -> EventError {
+            error.into()
         }
     }
 
@@ -157,36 +242,36 @@ pub mod outcome {
         /// The conversion.
         fn answerer(&self) -> fn(Result<T, E>) -> Response
         where
-            T: Serialize,
-            E: Into<EventError>;
+            T: Answer,
+            EventError: FromHandlerError<E>;
     }
 
     impl<T, E> ViaResult<T, E> for &Kind<Result<T, E>> {
         fn answerer(&self) -> fn(Result<T, E>) -> Response
         where
-            T: Serialize,
-            E: Into<EventError>,
+            T: Answer,
+            EventError: FromHandlerError<E>,
         {
             |result| match result {
                 Ok(value) => Response::success(&value),
-                Err(error) => Response::error(&error.into()),
+                Err(error) => Response::error(&EventError::from_handler_error(error)),
             }
         }
     }
 
     /// Rule 3: a serialisable success. Unbounded impl, bounded method: a
-    /// type that fits no rule is reported at its bound.
+    /// type that fits no rule is reported at its bound, [`Answer`].
     pub trait ViaSerialize<T> {
         /// The conversion.
         fn answerer(&self) -> fn(T) -> Response
         where
-            T: Serialize;
+            T: Answer;
     }
 
     impl<T> ViaSerialize<T> for Kind<T> {
         fn answerer(&self) -> fn(T) -> Response
         where
-            T: Serialize,
+            T: Answer,
         {
             |value| Response::success(&value)
         }
