@@ -7,7 +7,7 @@ fn my_event(payload: MyEvent) -> MyEventResponse {
 #[allow(dead_code)]
 struct MyEventRequest(pub MyEvent);
 const _: () = {
-    use ::events_protocol::__private as __ep;
+    use ::events_protocol::__private_0_1_0 as __ep;
     fn __handler(__event: &__ep::Event<'_>) -> __ep::Response {
         let payload: MyEvent = __ep::read!(__ep::payload(__event));
         __ep::answer!(my_event(payload))

@@ -1,96 +1,226 @@
-//! The typed model of what the macros read: a handler's parameters and
-//! return type, classified by their spelling.
+//! The typed model of what the macros read: the checked arguments of an
+//! event, and a handler's parameters and return type. A parameter's kind
+//! comes from its attribute (`#[payload]`, `#[view]`) or, without one, from
+//! the last segment of its type's path, as [`KINDS`] lists them.
 
 use proc_macro2::Span;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type, TypePath};
+use syn::{
+    Attribute, FnArg, GenericArgument, Ident, ItemFn, LitStr, Pat, Path, PathArguments, Receiver,
+    ReturnType, Type, TypePath,
+};
 
-/// One parameter of a handler.
-pub enum Param<'a> {
-    /// The payload, of any type that implements `Deserialize`.
-    Payload(&'a Type),
-    /// A view of the request: `&Event<'_>`, `Identity<T>`, `Auth<T>`,
-    /// `Metadata<T>` or `EventContext`, known by the last segment of the
-    /// type's path.
-    View(&'a Type),
-    /// A type no handler can take, and why.
-    Unserved(&'a Type, &'static str),
+/// The arguments of `#[event_handler]` or `#[derive(EventRequest)]`, as
+/// `valid` passed them.
+pub struct EventArgs {
+    /// The event's name (a `name` that follows the rule, or a `legacy_name`).
+    pub name: LitStr,
+    /// The event's version, positive.
+    pub version: i64,
+    /// `response = Type`.
+    pub response: Option<Type>,
+    /// `request = Name`.
+    pub request: Option<Ident>,
+    /// `crate = "::path"`.
+    pub krate: Option<Path>,
+    /// `inline`, where it was written.
+    pub inline: Option<Path>,
 }
 
-impl<'a> Param<'a> {
-    /// Classifies a parameter's type by its spelling.
-    pub fn of(ty: &'a Type) -> Param<'a> {
-        match ungroup(ty) {
-            Type::Reference(reference) => match last_ident(&reference.elem) {
-                Some(ident) if ident == "Event" && reference.mutability.is_none() => {
-                    Param::View(ty)
-                }
-                Some(ident) if ident == "Event" => Param::Unserved(
-                    ty,
-                    "the request event is read-only: take it as `&Event<'_>`",
-                ),
-                _ => Param::Unserved(
-                    ty,
-                    "a handler takes no reference but `&Event<'_>`: take the payload by value, \
-                     as an owned type (`String`, not `&str`)",
-                ),
-            },
-            Type::Path(path) => match path_ident(path) {
-                Some(ident) if ident == "Event" => {
-                    Param::Unserved(ty, "take the request event by reference, as `&Event<'_>`")
-                }
-                Some(ident) if ident == "Identity" || ident == "Auth" || ident == "Metadata" => {
-                    if type_argument(path).is_some() {
-                        Param::View(ty)
-                    } else {
-                        Param::Unserved(
-                            ty,
-                            "a view names the type it reads into: write `Identity<T>`, \
-                             `Auth<T>` or `Metadata<T>`",
-                        )
-                    }
-                }
-                Some(ident) if ident == "EventContext" => Param::View(ty),
-                _ => Param::Payload(ty),
-            },
-            Type::Tuple(_) | Type::Array(_) => Param::Payload(ty),
-            Type::ImplTrait(_) => Param::Unserved(
-                ty,
-                "an `impl Trait` parameter makes the handler generic: name a concrete type",
-            ),
-            _ => Param::Unserved(ty, "a handler cannot take this type"),
-        }
+/// A kind of handler parameter: the attribute that names it, and the types
+/// that are of this kind without one. Each kind is read from the request by
+/// the function of its name in the runtime's `__private` module
+/// (`__private::payload`, `__private::view`), which takes `&Event` and
+/// returns `Result<T, Response>`.
+#[derive(PartialEq, Eq)]
+pub struct Kind {
+    /// The attribute (`payload` for `#[payload]`), and the reader's name.
+    pub attribute: &'static str,
+    /// The last segments of the paths of the types of this kind, and how
+    /// each is written.
+    pub types: &'static [(&'static str, Form)],
+}
+
+/// How a type that [`KINDS`] lists is written.
+#[derive(PartialEq, Eq)]
+pub enum Form {
+    /// `Name<T>`, naming the type it reads into.
+    Generic,
+    /// `Name`.
+    Plain,
+    /// `&Name<'_>`, borrowed from the request.
+    Borrowed,
+}
+
+/// The payload: a parameter so marked, or whose type no other kind lists.
+pub const PAYLOAD: Kind = Kind {
+    attribute: "payload",
+    types: &[],
+};
+
+/// The kinds of parameter, one line each. The default rule: a parameter
+/// without an attribute is of the kind whose `types` hold the last segment
+/// of its type's path (`Identity`, `events_protocol::Identity` and
+/// `ep::Identity<T>` alike), the payload if none does. A new kind is one more
+/// line here and its reader in the runtime's `__private`.
+pub const KINDS: &[Kind] = &[
+    PAYLOAD,
+    Kind {
+        attribute: "view",
+        types: &[
+            ("Identity", Form::Generic),
+            ("Auth", Form::Generic),
+            ("Metadata", Form::Generic),
+            ("EventContext", Form::Plain),
+            ("Event", Form::Borrowed),
+            ("State", Form::Generic),
+        ],
+    },
+];
+
+/// A kind attribute (`#[payload]`, `#[view]`) where it was written.
+pub struct Mark<'a> {
+    pub kind: &'static Kind,
+    pub attribute: &'a Attribute,
+}
+
+impl<'a> Mark<'a> {
+    /// The kind attributes among `attributes`.
+    fn all(attributes: &'a [Attribute]) -> Vec<Mark<'a>> {
+        attributes
+            .iter()
+            .filter_map(|attribute| {
+                let kind = kind_of_attribute(attribute)?;
+                Some(Mark { kind, attribute })
+            })
+            .collect()
     }
+}
+
+fn kind_of_attribute(attribute: &Attribute) -> Option<&'static Kind> {
+    let ident = attribute.path().get_ident()?;
+    KINDS.iter().find(|kind| ident == kind.attribute)
+}
+
+/// A type that [`KINDS`] lists, as a parameter's type spells it.
+pub struct Listed<'a> {
+    pub kind: &'static Kind,
+    /// The last segment of the type's path.
+    pub name: &'a Ident,
+    /// How the listed type is written.
+    pub form: &'static Form,
+    /// Whether the parameter's type is that path behind `&` or `&mut`.
+    pub reference: Option<&'a syn::TypeReference>,
+    /// The path itself.
+    pub path: &'a TypePath,
+}
+
+impl<'a> Listed<'a> {
+    /// The listed type `ty` spells, by the last segment of its path, alone
+    /// or behind one reference.
+    fn of(ty: &'a Type) -> Option<Listed<'a>> {
+        let (path, reference) = match ungroup(ty) {
+            Type::Path(path) => (path, None),
+            Type::Reference(reference) => match ungroup(&reference.elem) {
+                Type::Path(path) => (path, Some(reference)),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let name = path_ident(path)?;
+        KINDS.iter().find_map(|kind| {
+            let (_, form) = kind.types.iter().find(|(listed, _)| name == listed)?;
+            Some(Listed {
+                kind,
+                name,
+                form,
+                reference,
+                path,
+            })
+        })
+    }
+}
+
+/// One parameter of a handler.
+pub struct Param<'a> {
+    /// The wrapper's local for it: the user's own name for a plain binding,
+    /// else `__argN`.
+    pub binding: Ident,
+    pub ty: &'a Type,
+    /// Its kind: the first kind attribute's, else the default rule's.
+    pub kind: &'static Kind,
+    /// Its kind attributes, as written (one, when it is right).
+    pub marks: Vec<Mark<'a>>,
+    /// The listed type it spells, if any, with or without an attribute.
+    pub listed: Option<Listed<'a>>,
 }
 
 /// What a handler is, once read: its function, parameters and the success
 /// type of its answer.
 pub struct Handler<'a> {
     pub item: &'a ItemFn,
-    pub params: Vec<(Ident, Param<'a>)>,
+    /// A `self` receiver, which no handler can take.
+    pub receiver: Option<&'a Receiver>,
+    pub params: Vec<Param<'a>>,
+    /// Kind attributes on the function itself, instead of a parameter.
+    pub misplaced: Vec<Mark<'a>>,
 }
 
 impl<'a> Handler<'a> {
-    /// Reads a handler's parameters; a receiver was refused before.
+    /// Reads a handler's signature.
     pub fn of(item: &'a ItemFn) -> Handler<'a> {
-        let params = item
-            .sig
-            .inputs
-            .iter()
-            .enumerate()
-            .filter_map(|(index, input)| match input {
-                FnArg::Typed(typed) => Some((binding(&typed.pat, index), Param::of(&typed.ty))),
-                FnArg::Receiver(_) => None,
-            })
-            .collect();
-        Handler { item, params }
+        let mut receiver = None;
+        let mut params = Vec::new();
+        for (index, input) in item.sig.inputs.iter().enumerate() {
+            match input {
+                FnArg::Typed(typed) => {
+                    let marks = Mark::all(&typed.attrs);
+                    let listed = Listed::of(&typed.ty);
+                    let kind = match (marks.first(), &listed) {
+                        (Some(mark), _) => mark.kind,
+                        (None, Some(listed)) => listed.kind,
+                        (None, None) => &PAYLOAD,
+                    };
+                    params.push(Param {
+                        binding: binding(&typed.pat, index),
+                        ty: &typed.ty,
+                        kind,
+                        marks,
+                        listed,
+                    });
+                }
+                FnArg::Receiver(self_) => receiver = Some(self_),
+            }
+        }
+        Handler {
+            item,
+            receiver,
+            params,
+            misplaced: Mark::all(&item.attrs),
+        }
     }
 
     /// The payload parameter's type, when the handler has one.
     pub fn payload(&self) -> Option<&'a Type> {
-        self.params.iter().find_map(|(_, param)| match param {
-            Param::Payload(ty) => Some(*ty),
-            _ => None,
-        })
+        self.params
+            .iter()
+            .find(|param| *param.kind == PAYLOAD)
+            .map(|param| param.ty)
+    }
+
+    /// The function as it is emitted: as written, without the kind
+    /// attributes, which only the macro reads.
+    pub fn function(&self) -> ItemFn {
+        let mut item = self.item.clone();
+        item.attrs
+            .retain(|attribute| kind_of_attribute(attribute).is_none());
+        for input in &mut item.sig.inputs {
+            let attrs = match input {
+                FnArg::Typed(typed) => &mut typed.attrs,
+                FnArg::Receiver(receiver) => &mut receiver.attrs,
+            };
+            attrs.retain(|attribute| kind_of_attribute(attribute).is_none());
+        }
+        item
     }
 
     /// The type a success answer's payload has, when the return type shows
@@ -159,13 +289,6 @@ pub fn ungroup(ty: &Type) -> &Type {
     }
 }
 
-fn last_ident(ty: &Type) -> Option<&Ident> {
-    match ungroup(ty) {
-        Type::Path(path) => path_ident(path),
-        _ => None,
-    }
-}
-
 fn path_ident(path: &TypePath) -> Option<&Ident> {
     if path.qself.is_some() {
         return None;
@@ -174,7 +297,7 @@ fn path_ident(path: &TypePath) -> Option<&Ident> {
 }
 
 /// The first type argument of the path's last segment.
-fn type_argument(path: &TypePath) -> Option<&Type> {
+pub fn type_argument(path: &TypePath) -> Option<&Type> {
     let PathArguments::AngleBracketed(arguments) = &path.path.segments.last()?.arguments else {
         return None;
     };
@@ -286,7 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn parameters_are_classified_by_their_type() {
+    fn parameters_are_classified_by_their_attribute_else_their_last_path_segment() {
         let item: ItemFn = syn::parse_quote!(
             fn f(
                 query: Query,
@@ -295,31 +418,65 @@ mod tests {
                 context: EventContext,
                 auth: events_protocol::Auth<Token>,
                 text: &str,
+                #[view] caller: CallerAlias,
+                who: ep::Who<Caller>,
+                #[payload] calendar: calendar::Event,
+                metadata: &mut Metadata<Origin>,
             ) {
             }
         );
         let kinds: Vec<String> = handler(&item)
             .params
             .iter()
-            .map(|(name, param)| {
-                let kind = match param {
-                    Param::Payload(_) => "payload",
-                    Param::View(_) => "view",
-                    Param::Unserved(..) => "unserved",
+            .map(|param| {
+                let listed = match &param.listed {
+                    Some(listed) => format!(" (lists {})", listed.name),
+                    None => String::new(),
                 };
-                format!("{name}:{kind}")
+                format!("{}: {}{listed}", param.binding, param.kind.attribute)
             })
             .collect();
         assert_eq!(
             kinds,
             [
-                "query:payload",
-                "__arg1:view",
-                "event:view",
-                "context:view",
-                "auth:view",
-                "text:unserved"
+                "query: payload",
+                "__arg1: view (lists Identity)",
+                "event: view (lists Event)",
+                "context: view (lists EventContext)",
+                "auth: view (lists Auth)",
+                "text: payload",
+                "caller: view",
+                "who: payload",
+                "calendar: payload (lists Event)",
+                "metadata: view (lists Metadata)",
             ]
         );
+    }
+
+    #[test]
+    fn the_function_is_emitted_without_kind_attributes() {
+        let item: ItemFn = syn::parse_quote!(
+            #[payload]
+            #[inline]
+            fn f(
+                #[view]
+                #[allow(unused)]
+                caller: Caller,
+                #[payload(x)] query: Query,
+            ) {
+            }
+        );
+        let expected: ItemFn = syn::parse_quote!(
+            #[inline]
+            fn f(#[allow(unused)] caller: Caller, query: Query) {}
+        );
+        let unparse = |item: ItemFn| {
+            prettyplease::unparse(&syn::File {
+                shebang: None,
+                attrs: Vec::new(),
+                items: vec![syn::Item::Fn(item)],
+            })
+        };
+        assert_eq!(unparse(handler(&item).function()), unparse(expected));
     }
 }

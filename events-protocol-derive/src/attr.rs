@@ -1,210 +1,125 @@
-//! Reads the arguments of `#[event_handler(...)]` and `#[event(...)]` into
-//! [`Args`], refusing unknown and repeated ones.
+//! Reads the arguments of `#[event_handler(...)]` and `#[event(...)]` as they
+//! are written: each `key = value` or bare `key` becomes an [`Arg`], in
+//! order, unknown and repeated ones included. Judging them is `valid`'s
+//! work; the only errors here are of syntax (a value that is not an
+//! expression, a `response` that is not a type), and reading goes on past
+//! them to the next argument.
 
+use proc_macro2::{TokenStream, TokenTree};
 use syn::meta::ParseNestedMeta;
-use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, LitInt, LitStr, Path, Type, UnOp};
+use syn::parse::{ParseStream, Parser};
+use syn::{Attribute, Expr, Meta, Path, Token, Type};
 
-/// Which macro the arguments are for: they accept different keys.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Site {
-    /// `#[event_handler(...)]`.
-    Handler,
-    /// `#[derive(EventRequest)]`'s `#[event(...)]`.
-    Derive,
+use crate::errors::Errors;
+
+/// Every key either macro knows (each accepts its own: see `valid::Site`).
+const KEYS: &[&str] = &[
+    "name",
+    "legacy_name",
+    "version",
+    "inline",
+    "response",
+    "request",
+    "crate",
+];
+
+/// The keys whose value is a type; the value of every other known key is an
+/// expression.
+const TYPE_KEYS: &[&str] = &["response"];
+
+/// One argument, as written.
+pub struct Arg {
+    /// The key: an identifier, or any path for an unknown key (`a::b`).
+    pub key: Path,
+    /// What follows the key.
+    pub value: Value,
 }
 
-impl Site {
-    fn keys(self) -> &'static str {
-        match self {
-            Site::Handler => {
-                "`name`, `legacy_name`, `version`, `inline`, `response`, `request` or `crate`"
-            }
-            Site::Derive => "`name`, `legacy_name`, `version`, `response` or `crate`",
-        }
+impl Arg {
+    /// The key's name, unless the key is a longer path.
+    pub fn name(&self) -> Option<String> {
+        self.key.get_ident().map(ToString::to_string)
     }
 }
 
-/// The event's name as written, and whether it was given as a legacy name.
-pub struct Name {
-    pub lit: LitStr,
-    pub legacy: bool,
+/// The value of an [`Arg`].
+pub enum Value {
+    /// No `=`: the tokens up to the next comma (none for a bare key such as
+    /// `inline`, `(true)` for `inline(true)`).
+    Bare(TokenStream),
+    /// `key = expression`.
+    Expr(Expr),
+    /// `response = Type`.
+    Type(Type),
+    /// Not read: the value of an unknown key, or a value whose syntax error
+    /// is reported already.
+    Unread,
 }
 
-/// The arguments, each at most once.
-#[derive(Default)]
-pub struct Args {
-    pub name: Option<Name>,
-    pub version: Option<(LitInt, i64)>,
-    pub response: Option<Type>,
-    pub request: Option<Ident>,
-    pub krate: Option<Path>,
-    /// `inline`, where it was written: a synchronous handler that never blocks.
-    pub inline: Option<Ident>,
-}
-
-impl Args {
-    /// Reads one `key = value` argument.
-    pub fn parse_one(&mut self, meta: &ParseNestedMeta<'_>, site: Site) -> syn::Result<()> {
-        let Some(key) = meta.path.get_ident().map(Ident::to_string) else {
-            return Err(unknown(meta, site));
-        };
-        match key.as_str() {
-            "name" | "legacy_name" => {
-                if let Some(first) = &self.name {
-                    let first = if first.legacy { "legacy_name" } else { "name" };
-                    let message = if first == key {
-                        format!("`{key}` is given twice: keep one")
-                    } else {
-                        "give either `name` or `legacy_name`, not both".to_owned()
-                    };
-                    return Err(meta.error(message));
-                }
-                let lit = string(meta, &key, "\"domain:resource:action\"")?;
-                self.name = Some(Name {
-                    lit,
-                    legacy: key == "legacy_name",
-                });
-            }
-            "version" => {
-                once(meta, &key, self.version.is_some())?;
-                self.version = Some(version(meta)?);
-            }
-            "response" => {
-                once(meta, &key, self.response.is_some())?;
-                self.response = Some(meta.value()?.parse()?);
-            }
-            "request" if site == Site::Handler => {
-                once(meta, &key, self.request.is_some())?;
-                self.request = Some(meta.value()?.parse()?);
-            }
-            "inline" if site == Site::Handler => {
-                once(meta, &key, self.inline.is_some())?;
-                if meta.input.peek(syn::Token![=]) {
-                    return Err(meta.error(
-                        "`inline` is a flag: write `inline`, without a value, to declare a \
-                         handler that never blocks",
-                    ));
-                }
-                self.inline = meta.path.get_ident().cloned();
-            }
-            "crate" => {
-                once(meta, &key, self.krate.is_some())?;
-                let lit = string(meta, &key, "\"::events_protocol\"")?;
-                self.krate = Some(lit.parse().map_err(|_| {
-                    syn::Error::new_spanned(
-                        &lit,
-                        "`crate` is the path of the events-protocol crate, such as \
-                         `crate = \"::my_events\"`",
-                    )
-                })?);
-            }
-            _ => return Err(unknown(meta, site)),
-        }
+/// Reads `#[event_handler(...)]`'s arguments; syntax errors go to `errors`.
+pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Vec<Arg> {
+    let mut args = Vec::new();
+    let parser = syn::meta::parser(|meta| {
+        args.push(one(&meta, errors)?);
         Ok(())
+    });
+    if let Err(error) = parser.parse2(tokens) {
+        errors.push(error);
+    }
+    args
+}
+
+/// Reads one `#[event(...)]` attribute of `#[derive(EventRequest)]`: `None`
+/// when it is not a list (`#[event = "..."]`), which is reported.
+pub fn parse_attribute(attribute: &Attribute, errors: &mut Errors) -> Option<Vec<Arg>> {
+    match &attribute.meta {
+        Meta::List(list) => Some(parse(list.tokens.clone(), errors)),
+        // `#[event]`: nothing given, and `valid` says what is missing
+        Meta::Path(_) => Some(Vec::new()),
+        Meta::NameValue(_) => {
+            errors.spanned(
+                attribute,
+                "the event's arguments are a list: write \
+                 `#[event(name = \"domain:resource:action\", version = 1, response = Type)]`",
+            );
+            None
+        }
     }
 }
 
-fn unknown(meta: &ParseNestedMeta<'_>, site: Site) -> syn::Error {
-    let path = &meta.path;
-    let shown = quote::quote!(#path).to_string().replace(' ', "");
-    meta.error(format!(
-        "unknown argument `{shown}`: expected {}",
-        site.keys()
-    ))
-}
-
-fn once(meta: &ParseNestedMeta<'_>, key: &str, seen: bool) -> syn::Result<()> {
-    if seen {
-        Err(meta.error(format!("`{key}` is given twice: keep one")))
+fn one(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<Arg> {
+    let key = meta.path.clone();
+    let name = key.get_ident().map(ToString::to_string);
+    let known = name.as_deref().filter(|name| KEYS.contains(name));
+    let value = if !meta.input.peek(Token![=]) {
+        Value::Bare(rest(meta.input)?)
+    } else if let Some(known) = known {
+        let input = meta.value()?;
+        let value = if TYPE_KEYS.contains(&known) {
+            input.parse().map(Value::Type)
+        } else {
+            input.parse().map(Value::Expr)
+        };
+        match value {
+            Ok(value) => value,
+            Err(error) => {
+                errors.push(error);
+                rest(input)?;
+                Value::Unread
+            }
+        }
     } else {
-        Ok(())
-    }
+        rest(meta.value()?)?;
+        Value::Unread
+    };
+    Ok(Arg { key, value })
 }
 
-/// A string literal value; `example` shows the expected form.
-fn string(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<LitStr> {
-    let value: Expr = meta.value()?.parse()?;
-    match value {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Ok(lit),
-        other => Err(syn::Error::new_spanned(
-            other,
-            format!("`{key}` is a string literal: write `{key} = {example}`"),
-        )),
+/// The tokens up to the next top-level comma, consumed.
+fn rest(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    let mut tokens = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        tokens.extend([input.parse::<TokenTree>()?]);
     }
-}
-
-/// A positive integer literal.
-fn version(meta: &ParseNestedMeta<'_>) -> syn::Result<(LitInt, i64)> {
-    const FORM: &str = "write a positive integer, such as `version = 1`";
-    let value: Expr = meta.value()?.parse()?;
-    match &value {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(lit), ..
-        }) => match lit.base10_parse::<i64>() {
-            Ok(version) if version > 0 => Ok((lit.clone(), version)),
-            Ok(_) => Err(syn::Error::new_spanned(
-                lit,
-                format!("`version` must be positive: {FORM}"),
-            )),
-            Err(_) => Err(syn::Error::new_spanned(
-                lit,
-                format!("`version` must fit in an i64: {FORM}"),
-            )),
-        },
-        Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_), ..
-        }) => Err(syn::Error::new_spanned(
-            &value,
-            format!("`version` must be positive: {FORM}"),
-        )),
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Err(syn::Error::new_spanned(
-            lit,
-            format!(
-                "`version` is an integer, not a string: write `version = {}`",
-                lit.value().trim()
-            ),
-        )),
-        _ => Err(syn::Error::new_spanned(
-            &value,
-            format!("`version` must be an integer literal: {FORM}"),
-        )),
-    }
-}
-
-/// The arguments a macro cannot do without.
-pub struct Required {
-    pub name: Name,
-    pub version: (LitInt, i64),
-}
-
-impl Args {
-    /// Takes out `name` and `version`, or says how to write the missing one
-    /// with `error`, which points at where the arguments were expected.
-    pub fn required(
-        &mut self,
-        error: impl Fn(String) -> syn::Error,
-        site: Site,
-    ) -> syn::Result<Required> {
-        let attribute = match site {
-            Site::Handler => "#[event_handler(name = \"domain:resource:action\", version = 1)]",
-            Site::Derive => {
-                "#[event(name = \"domain:resource:action\", version = 1, response = Type)]"
-            }
-        };
-        let name = self.name.take().ok_or_else(|| {
-            error(format!(
-                "missing `name`: write the event's name, as in `{attribute}`"
-            ))
-        })?;
-        let version = self.version.take().ok_or_else(|| {
-            error(format!(
-                "missing `version`: write the event's version, as in `{attribute}`"
-            ))
-        })?;
-        Ok(Required { name, version })
-    }
+    Ok(tokens)
 }

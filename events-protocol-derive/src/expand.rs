@@ -1,143 +1,145 @@
-//! Writes the code: for a handler, its wrapper, its registration and its
+//! Writes the code, once `valid` passed what `attr` and `ast` read: for a
+//! handler, the function itself, its wrapper, its registration and its
 //! request type; for `#[derive(EventRequest)]`, the trait's impl. Generated
-//! code names only the runtime crate's hidden `__private` module (and `core`).
+//! code names only the runtime crate's hidden, versioned `__private_X_Y_Z`
+//! module (and `core`).
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::parse::Parser;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Item, ItemFn, ReturnType, Type};
+use syn::{Attribute, DeriveInput, Ident, Item, Path, ReturnType, Type};
 
-use crate::ast::{Handler, Param};
-use crate::attr::{Args, Required, Site};
-use crate::valid;
+use crate::ast::{EventArgs, Handler};
+use crate::attr;
+use crate::errors::Errors;
+use crate::valid::{self, Site};
+
+/// The name of the runtime's hidden module for this version of the macros:
+/// `__private_0_1_0` for 0.1.0. The runtime crate declares the module of its
+/// own version and pins this crate with `=`, so the two always agree; code
+/// from macros of another version names a module that is not there.
+fn private_module() -> Ident {
+    let version: String = env!("CARGO_PKG_VERSION")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    Ident::new(&format!("__private_{version}"), Span::call_site())
+}
+
+/// The runtime crate's path: `crate = "..."`, else `::events_protocol`.
+fn runtime(krate: Option<Path>) -> Path {
+    krate.unwrap_or_else(|| syn::parse_quote!(::events_protocol))
+}
 
 /// `#[event_handler(args)] input`.
 pub fn handler(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item = match syn::parse2::<Item>(input.clone()) {
-        Ok(Item::Fn(item)) => item,
-        Ok(other) => {
-            let error = syn::Error::new_spanned(
-                head(&other),
-                "`#[event_handler]` goes on a function (`fn` or `async fn`) that handles \
-                 one event; a request type for a client is `#[derive(EventRequest)]` on a struct",
-            );
-            return with_error(error, input);
-        }
-        Err(error) => return with_error(error, input),
-    };
-    match handler_code(args, &item) {
-        Ok(code) => code,
-        // the function is kept, so that its callers do not add errors of their own
-        Err(error) => with_error(error, item.into_token_stream()),
-    }
-}
-
-fn with_error(error: syn::Error, code: TokenStream) -> TokenStream {
-    let error = error.to_compile_error();
-    quote!(#error #code)
-}
-
-/// The first tokens of an item that is not a function, to point at.
-fn head(item: &Item) -> TokenStream {
-    match item {
-        Item::Struct(item) => {
-            let (token, ident) = (&item.struct_token, &item.ident);
-            quote!(#token #ident)
-        }
-        Item::Enum(item) => {
-            let (token, ident) = (&item.enum_token, &item.ident);
-            quote!(#token #ident)
-        }
-        Item::Impl(item) => {
-            let (token, ty) = (&item.impl_token, &item.self_ty);
-            quote!(#token #ty)
-        }
-        other => other.to_token_stream(),
-    }
-}
-
-/// Collects every error of a check, so that one build shows them all.
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
-
-impl Errors {
-    fn check<T>(&mut self, result: syn::Result<T>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(error) => {
-                match &mut self.0 {
-                    Some(first) => first.combine(error),
-                    None => self.0 = Some(error),
-                }
-                None
-            }
-        }
-    }
-
-    fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
-fn handler_code(args: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
-    let mut parsed = Args::default();
-    syn::meta::parser(|meta| parsed.parse_one(&meta, Site::Handler)).parse2(args)?;
-    let required = parsed.required(
-        |message| syn::Error::new(Span::call_site(), message),
-        Site::Handler,
-    )?;
     let mut errors = Errors::default();
-    errors.check(valid::check_name(&required.name));
-    errors.check(valid::check_signature(item));
+    let args = attr::parse(args, &mut errors);
+    let item = match syn::parse2::<Item>(input.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            errors.push(error);
+            return with_errors(errors, input);
+        }
+    };
+    let missing = |message: String| syn::Error::new(Span::call_site(), message);
+    let event = valid::arguments(&args, Site::Handler, Some(&missing), &mut errors);
+    valid::function(&item, &mut errors);
+    let Item::Fn(item) = &item else {
+        return with_errors(errors, item.into_token_stream());
+    };
     let handler = Handler::of(item);
-    errors.check(valid::check_params(&handler));
-    errors.check(valid::check_return(item));
-    let inline = parsed.inline.take();
-    errors.check(valid::check_inline(inline.as_ref(), item));
-    errors.finish()?;
-    let krate = parsed
-        .krate
-        .take()
-        .unwrap_or_else(|| syn::parse_quote!(::events_protocol));
-    let (request, describe) = request_type(&handler, &required, parsed);
-    let (wrapper, registered) = wrapper(&handler, inline.is_some());
-    let name = &required.name.lit;
-    let version = Literal::i64_unsuffixed(required.version.1);
-    Ok(quote! {
-        #item
+    valid::handler(&handler, &args, &mut errors);
+    // the function is kept even when refused, so that its callers do not add
+    // errors of their own
+    let function = handler.function();
+    match (errors.finish(), event) {
+        (Ok(()), Some(event)) => handler_code(&handler, function, event),
+        (Err(error), _) => {
+            let error = error.into_compile_error();
+            quote!(#error #function)
+        }
+        (Ok(()), None) => function.into_token_stream(),
+    }
+}
+
+fn with_errors(errors: Errors, code: TokenStream) -> TokenStream {
+    match errors.finish() {
+        Ok(()) => code,
+        Err(error) => {
+            let error = error.into_compile_error();
+            quote!(#error #code)
+        }
+    }
+}
+
+fn handler_code(handler: &Handler<'_>, function: syn::ItemFn, mut event: EventArgs) -> TokenStream {
+    let krate = runtime(event.krate.take());
+    let private = private_module();
+    let (request, describe) = request_type(handler, &mut event);
+    let (wrapper, registered) = wrapper(handler, event.inline.is_some());
+    let name = &event.name;
+    let version = Literal::i64_unsuffixed(event.version);
+    let states = state_types(handler);
+    let registration = if states.is_empty() {
+        quote!(__ep::Registration::new(#name, #version, #registered, ::core::file!(), ::core::line!()))
+    } else {
+        quote!(
+            __ep::Registration::new(#name, #version, #registered, ::core::file!(), ::core::line!())
+                .with_states(&[#(__ep::StateType::of::<#states>()),*])
+        )
+    };
+    quote! {
+        #function
 
         #request
 
         const _: () = {
-            use #krate::__private as __ep;
+            use #krate::#private as __ep;
 
             #wrapper
 
             __ep::inventory::submit! {
-                __ep::Registration::new(#name, #version, #registered, ::core::file!(), ::core::line!())
+                #registration
             }
 
             #describe
         };
-    })
+    }
 }
 
-/// The function the registry holds, which reads each parameter and answers
-/// with the handler's return value; and how it is registered.
+/// The `T` of every parameter spelled `State<T>`: the states the handler
+/// takes, listed in its registration so that `Processor::check` names a
+/// missing one at start-up. (A state behind an alias, marked `#[view]`, is
+/// read all the same, but not listed.)
+fn state_types<'a>(handler: &'a Handler<'_>) -> Vec<&'a syn::Type> {
+    handler
+        .params
+        .iter()
+        .filter_map(|param| {
+            let listed = param.listed.as_ref()?;
+            if listed.name != "State" || listed.reference.is_some() {
+                return None;
+            }
+            crate::ast::type_argument(listed.path)
+        })
+        .collect()
+}
+
+/// The function the registry holds, which reads each parameter with the
+/// reader of its kind and answers with the handler's return value; and how
+/// it is registered.
 fn wrapper(handler: &Handler<'_>, inline: bool) -> (TokenStream, TokenStream) {
     let sig = &handler.item.sig;
     let function = &sig.ident;
-    let reads = handler.params.iter().map(|(binding, param)| match param {
-        Param::Payload(ty) => {
-            quote_spanned!(ty.span()=> let #binding: #ty = __ep::read!(__ep::payload(__event));)
-        }
-        // an unserved parameter was refused by `valid::check_params`
-        Param::View(ty) | Param::Unserved(ty, _) => {
-            quote_spanned!(ty.span()=> let #binding: #ty = __ep::read!(__ep::view(__event));)
-        }
+    let reads = handler.params.iter().map(|param| {
+        let (binding, ty) = (&param.binding, param.ty);
+        // `__private::payload`, `__private::view`, ...: an unmet bound is
+        // reported at the parameter's type
+        let reader = Ident::new(param.kind.attribute, ty.span());
+        quote_spanned!(ty.span()=> let #binding: #ty = __ep::read!(__ep::#reader(__event));)
     });
-    let bindings = handler.params.iter().map(|(binding, _)| binding);
+    let bindings = handler.params.iter().map(|param| &param.binding);
     let call = match sig.asyncness {
         Some(_) => quote!(#function(#(#bindings),*).await),
         None => quote!(#function(#(#bindings),*)),
@@ -185,29 +187,29 @@ fn wrapper(handler: &Handler<'_>, inline: bool) -> (TokenStream, TokenStream) {
 /// `EventRequest` impl, which applies when the payload is `Serialize` and the
 /// success type `DeserializeOwned` (the `for<'x>` makes a bound that does not
 /// hold leave the impl out instead of failing the build).
-fn request_type(
-    handler: &Handler<'_>,
-    required: &Required,
-    args: Args,
-) -> (TokenStream, TokenStream) {
+fn request_type(handler: &Handler<'_>, event: &mut EventArgs) -> (TokenStream, TokenStream) {
     let item = handler.item;
     let vis = &item.vis;
-    let ident = args.request.unwrap_or_else(|| handler.request_name());
-    let name = &required.name.lit;
-    let version = Literal::i64_unsuffixed(required.version.1);
+    let ident = event
+        .request
+        .take()
+        .unwrap_or_else(|| handler.request_name());
+    let name = &event.name;
+    let version = Literal::i64_unsuffixed(event.version);
+    let payload_type = handler.payload();
     let doc = format!(
         " The request of the handler `{}`: the event `{}`, version {}, {}. \
          Written by `#[event_handler]`.",
         item.sig.ident,
         name.value(),
-        required.version.1,
-        if handler.payload().is_some() {
+        event.version,
+        if payload_type.is_some() {
             "holding its payload"
         } else {
             "which has no payload"
         },
     );
-    let (fields, payload, reference) = match handler.payload() {
+    let (fields, payload, reference) = match payload_type {
         Some(ty) => (quote!((pub #ty)), quote!(#ty), quote!(&self.0)),
         None => (
             TokenStream::new(),
@@ -215,8 +217,9 @@ fn request_type(
             quote!(&__ep::NoPayload),
         ),
     };
-    let response: Type = args
+    let response: Type = event
         .response
+        .take()
         .or_else(|| handler.success())
         .unwrap_or_else(|| syn::parse_quote!(__ep::serde_json::Value));
     let request = quote! {
@@ -245,66 +248,51 @@ fn request_type(
 
 /// `#[derive(EventRequest)]` on `input`.
 pub fn request(input: TokenStream) -> TokenStream {
-    request_code(input).unwrap_or_else(syn::Error::into_compile_error)
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(error) => return error.into_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let attributes: Vec<&Attribute> = input
+        .attrs
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("event"))
+        .collect();
+    let mut args = Vec::new();
+    let mut readable = true;
+    for attribute in &attributes {
+        match attr::parse_attribute(attribute, &mut errors) {
+            Some(list) => args.extend(list),
+            None => readable = false,
+        }
+    }
+    let event = attributes.first().and_then(|first| {
+        let missing = |message: String| syn::Error::new_spanned(first, message);
+        let missing: Option<&dyn Fn(String) -> syn::Error> = readable.then_some(&missing);
+        valid::arguments(&args, Site::Derive, missing, &mut errors)
+    });
+    valid::request_input(&input, attributes.first().copied(), &mut errors);
+    match (errors.finish(), event) {
+        (Ok(()), Some(event)) => request_impl(&input, event),
+        (Err(error), _) => error.into_compile_error(),
+        (Ok(()), None) => TokenStream::new(),
+    }
 }
 
-fn request_code(input: TokenStream) -> syn::Result<TokenStream> {
-    let input: DeriveInput = syn::parse2(input)?;
-    const WRAP: &str = "implement `EventRequest` by hand, or derive it on a struct that holds \
-                        the payload (`struct SetMode(Mode);`)";
-    match &input.data {
-        Data::Struct(_) => {}
-        Data::Enum(data) => {
-            let (token, ident) = (&data.enum_token, &input.ident);
-            return Err(syn::Error::new_spanned(
-                quote!(#token #ident),
-                format!("`#[derive(EventRequest)]` goes on a struct, not an enum: {WRAP}"),
-            ));
-        }
-        Data::Union(data) => {
-            let (token, ident) = (&data.union_token, &input.ident);
-            return Err(syn::Error::new_spanned(
-                quote!(#token #ident),
-                format!("`#[derive(EventRequest)]` goes on a struct, not a union: {WRAP}"),
-            ));
-        }
-    }
-    let mut args = Args::default();
-    let mut first = None;
-    for attribute in input.attrs.iter().filter(|a| a.path().is_ident("event")) {
-        first.get_or_insert(attribute);
-        attribute.parse_nested_meta(|meta| args.parse_one(&meta, Site::Derive))?;
-    }
+fn request_impl(input: &DeriveInput, event: EventArgs) -> TokenStream {
+    let krate = runtime(event.krate);
+    let private = private_module();
     let ident = &input.ident;
-    let Some(attribute) = first else {
-        return Err(syn::Error::new_spanned(
-            ident,
-            "`#[derive(EventRequest)]` needs the event: add \
-             `#[event(name = \"domain:resource:action\", version = 1, response = Type)]`",
-        ));
-    };
-    let required = args.required(
-        |message| syn::Error::new_spanned(attribute, message),
-        Site::Derive,
-    )?;
-    valid::check_name(&required.name)?;
-    let Some(response) = args.response else {
-        return Err(syn::Error::new_spanned(
-            attribute,
-            "missing `response`: name the type a success answer's payload reads into, as in \
-             `#[event(name = \"user:profile:get\", version = 1, response = Profile)]` \
-             (`response = serde_json::Value` for any JSON)",
-        ));
-    };
-    let krate = args
-        .krate
-        .unwrap_or_else(|| syn::parse_quote!(::events_protocol));
-    let name = &required.name.lit;
-    let version = Literal::i64_unsuffixed(required.version.1);
+    let name = &event.name;
+    let version = Literal::i64_unsuffixed(event.version);
+    // `valid` requires `response` of the derive
+    let response = event
+        .response
+        .unwrap_or_else(|| syn::parse_quote!(#krate::#private::serde_json::Value));
     let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
     let payload = quote_spanned!(ident.span()=> Self);
-    Ok(quote! {
-        impl #impl_generics #krate::__private::EventRequest for #ident #type_generics #where_clause {
+    quote! {
+        impl #impl_generics #krate::#private::EventRequest for #ident #type_generics #where_clause {
             const NAME: &'static ::core::primitive::str = #name;
             const VERSION: ::core::primitive::i64 = #version;
             type Payload = #payload;
@@ -314,7 +302,7 @@ fn request_code(input: TokenStream) -> syn::Result<TokenStream> {
                 self
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]

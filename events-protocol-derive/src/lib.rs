@@ -2,14 +2,18 @@
 //! `#[derive(EventRequest)]`. Use them through the `events-protocol` crate,
 //! which re-exports them.
 //!
-//! The crate is a small pipeline: `attr` reads the arguments, `ast` reads a
-//! handler's signature into a typed model, `valid` checks both with errors on
-//! the user's tokens, and `expand` writes code that calls only the runtime
-//! crate's hidden `__private` module, where the logic lives as ordinary,
-//! tested Rust.
+//! The crate is a small pipeline: `attr` reads the arguments as written,
+//! `ast` reads a handler's signature into a typed model, `valid` checks both
+//! and reports every mistake at once (`errors` collects them), each on the
+//! user's tokens, and `expand` writes code that calls only the runtime
+//! crate's hidden, versioned `__private_X_Y_Z` module, where the logic lives
+//! as ordinary, tested Rust.
+
+#![forbid(unsafe_code)]
 
 mod ast;
 mod attr;
+mod errors;
 mod expand;
 mod valid;
 
@@ -73,14 +77,59 @@ use proc_macro::TokenStream;
 ///
 /// # Parameters
 ///
-/// In any order, recognised by their type's spelling (the last segment of its
-/// path):
+/// In any order:
 ///
 /// - at most one payload: any owned type that implements `Deserialize`; with
 ///   none, the request's payload is ignored;
 /// - `Identity<T>`, `Auth<T>`, `Metadata<T>`: those objects read into `T`;
+/// - `State<T>`: the application's value of type `T`, given to the
+///   processor with `Processor::with_state` (listed in the registration, so
+///   `Processor::check` names a missing one at start-up);
 /// - `EventContext`: the request's `id` and `flowId`;
 /// - `&Event<'_>`: the whole request event.
+///
+/// The last five are views of the request. A parameter marked `#[payload]`
+/// or `#[view]` is what its attribute says. Without one, the rule is the
+/// last segment of its type's path, as written: `Identity`, `Auth`,
+/// `Metadata`, `State`, `EventContext` and `&Event` are views, whatever the path
+/// before them (`events_protocol::Identity<T>`, `ep::Identity<T>`), and any
+/// other type is the payload. The macro sees only the spelling, so an alias
+/// or a renamed import hides a view (`type Caller = Identity<User>`, `use
+/// events_protocol::Identity as Who`): mark it `#[view]`. A payload type of
+/// one's own named like a view (`calendar::Event`) is marked `#[payload]`.
+///
+/// ```
+/// use events_protocol::{Identity, event_handler};
+///
+/// #[derive(serde::Deserialize)]
+/// struct User {
+///     id: u64,
+/// }
+///
+/// /// The caller, under a name of the application's.
+/// type Caller = Identity<User>;
+///
+/// mod calendar {
+///     /// A payload named like the request `Event`.
+///     #[derive(serde::Deserialize)]
+///     pub struct Event {
+///         pub title: String,
+///     }
+/// }
+///
+/// #[event_handler(name = "docs:calendar:add", version = 1)]
+/// fn add(#[payload] event: calendar::Event, #[view] caller: Caller) -> String {
+///     format!("{} for {}", event.title, caller.id)
+/// }
+///
+/// let answer = events_protocol::process_event(
+///     r#"{"name":"docs:calendar:add","version":1,"id":"i","flowId":"f","payload":{"title":"standup"},"identity":{"id":7}}"#,
+/// );
+/// assert_eq!(
+///     answer,
+///     r#"{"name":"docs:calendar:add:response","version":1,"id":"i","flowId":"f","payload":"standup for 7","identity":{},"auth":{},"metadata":{}}"#
+/// );
+/// ```
 ///
 /// A payload or view that does not fit its type is answered `badRequest` with
 /// the code `MISSING_FIELDS` and the failing path (`identity.user.id`), and
@@ -158,14 +207,18 @@ use proc_macro::TokenStream;
 ///
 /// # Compile errors
 ///
-/// Each mistake is reported on the user's own tokens, saying what to write
-/// instead: a name that breaks the rule, a missing, non-positive or
-/// non-integer version, unknown or repeated arguments, an item that is not a
-/// function, a `self` receiver, generic parameters, an `unsafe fn`, two payload
-/// parameters, a parameter type or a return type the macro cannot serve.
-/// Unsatisfied trait bounds (a payload that is not `Deserialize`, an answer
-/// that is not `Serialize`, an `async fn` whose future is not `Send`) are
-/// rustc's own errors, pointed at the user's type.
+/// Every mistake is reported in one build, each on the user's own tokens,
+/// saying what to write instead: a name that breaks the rule, a missing,
+/// non-positive or non-integer version, unknown or repeated arguments, an
+/// item that is not a function, a `self` receiver, generic parameters, an
+/// `unsafe fn`, two payload parameters, `#[payload]` or `#[view]` misused, a
+/// parameter type or a return type the macro cannot serve. Unmet trait
+/// bounds are rustc's errors, pointed at the user's type, and most say what
+/// a handler may take or return instead: a payload that is not
+/// `Deserialize`, an answer that is not `Serialize` nor `IntoResponse`, an
+/// error that does not convert into `EventError`, a `#[view]` that is not a
+/// view. An `async fn` whose future is not `Send` gets rustc's own error,
+/// which names the value held across the `.await`.
 #[proc_macro_attribute]
 pub fn event_handler(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::handler(args.into(), input.into()).into()

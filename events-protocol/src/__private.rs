@@ -1,5 +1,20 @@
 //! What the macros' generated code calls. Not a public API: it may change in
 //! any release.
+//!
+//! Its name carries the crate's version (`__private_0_1_0` for 0.1.0), and
+//! this crate depends on `events-protocol-derive` with `=`: code written by
+//! the macros of another version names a module that does not exist here, so
+//! a mismatched pair fails to compile instead of misbehaving (thiserror's
+//! way). A new version renames the module in `lib.rs`; the test
+//! `the_module_is_named_for_the_crate_s_version` says when it was forgotten.
+//!
+//! The traits marked `#[diagnostic::on_unimplemented]` ([`Payload`],
+//! [`View`], [`outcome::Answer`], [`outcome::FromHandlerError`]) exist for
+//! their compile errors: each is implemented for every type that meets the
+//! bound behind it, so it changes nothing for a type that does; for one that
+//! does not, rustc reports the trait's message, which names the user's
+//! choices (what a handler may take and return), instead of a bare
+//! `Deserialize` or `Serialize` bound inside this module.
 
 pub use inventory;
 pub use serde;
@@ -9,15 +24,43 @@ pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;
 
 pub use crate::extract::FromEvent;
-pub use crate::registry::{BoxFuture, HandlerFn, Registration};
+pub use crate::registry::{BoxFuture, HandlerFn, Registration, StateType};
 pub use crate::request::NoPayload;
 pub use crate::{__events_protocol_answer as answer, __events_protocol_read as read};
 pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, Response};
 pub use std::result::Result::{Err, Ok};
 
-use serde::Deserialize;
+use std::future::Future;
 
 use crate::error::ViewError;
+
+/// A type a handler's payload parameter can be read into: any
+/// `DeserializeOwned` type.
+#[diagnostic::on_unimplemented(
+    message = "the payload cannot be read into `{Self}`: it does not implement `Deserialize`",
+    label = "the payload parameter's type",
+    note = "derive it (`#[derive(serde::Deserialize)]`), or take a type that implements it \
+            (`String`, `Vec<T>`, `serde_json::Value`, ...)",
+    note = "a parameter that is not the payload but a view under another name (an alias, a \
+            renamed import of `Identity`, `Auth`, `Metadata` or `EventContext`) is marked \
+            `#[view]`"
+)]
+pub trait Payload: DeserializeOwned {}
+
+impl<T: DeserializeOwned> Payload for T {}
+
+/// A handler parameter other than the payload: any [`FromEvent`] type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a view of the request: a handler cannot take it as `#[view]`",
+    label = "read from the request as a view",
+    note = "the views are `Identity<T>`, `Auth<T>`, `Metadata<T>`, `State<T>`, `EventContext` \
+            and `&Event<'_>` (under any name); the payload is marked `#[payload]`",
+    note = "a `State<T>` needs `T: Clone + Send + Sync + 'static`: the handler gets a clone, \
+            and every thread answering events shares the value (wrap it: `Arc<Mutex<T>>`)"
+)]
+pub trait View<'a>: FromEvent<'a> {}
+
+impl<'a, T: FromEvent<'a>> View<'a> for T {}
 
 /// The `badRequest` answer for a view that does not fit: code
 /// `MISSING_FIELDS`, the failing path in `fields`.
@@ -25,21 +68,29 @@ pub fn bad_request(error: &ViewError) -> Response {
     error.clone().into_response()
 }
 
-/// Reads the payload, or answers `badRequest`.
-pub fn payload<'a, T: Deserialize<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
+/// Reads the payload, or answers `badRequest`: the reader of a parameter of
+/// the kind `payload` (each kind of parameter the macro knows is read by the
+/// function of its name).
+pub fn payload<T: Payload>(event: &Event<'_>) -> Result<T, Response> {
     event.payload_as().map_err(|error| bad_request(&error))
 }
 
-/// Reads a handler parameter other than the payload (a view, the context, the
-/// request event), or answers `badRequest`.
-pub fn view<'a, T: FromEvent<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
+/// Reads a handler parameter of the kind `view` (a view of `identity`,
+/// `auth` or `metadata`, the context, the request event, a state), or
+/// answers instead of calling the handler (`badRequest` for a view that does
+/// not fit).
+pub fn view<'a, T: View<'a>>(event: &'a Event<'a>) -> Result<T, Response> {
     T::from_event(event)
 }
 
 /// The future of an `async` handler, boxed as [`HandlerFn::Async`] holds it.
+///
+/// Its `Send` bound has no trait of its own for a clearer message: rustc's
+/// own for a future that is not `Send` already names the value held across
+/// the `.await`, which one of ours would hide.
 pub fn boxed<'a, F>(future: F) -> BoxFuture<'a, Response>
 where
-    F: std::future::Future<Output = Response> + Send + 'a,
+    F: Future<Output = Response> + Send + 'a,
 {
     Box::pin(future)
 }
@@ -51,8 +102,8 @@ where
 macro_rules! __events_protocol_read {
     ($result:expr) => {
         match $result {
-            $crate::__private::Ok(value) => value,
-            $crate::__private::Err(answer) => return answer,
+            $crate::__private_0_1_0::Ok(value) => value,
+            $crate::__private_0_1_0::Err(answer) => return answer,
         }
     };
 }
@@ -64,15 +115,18 @@ macro_rules! __events_protocol_read {
 macro_rules! __events_protocol_answer {
     ($value:expr) => {{
         #[allow(unused_imports)]
-        use $crate::__private::outcome::{ViaIntoResponse as _, ViaResult as _, ViaSerialize as _};
+        use $crate::__private_0_1_0::outcome::{
+            ViaIntoResponse as _, ViaResult as _, ViaSerialize as _,
+        };
         let value = $value;
-        (&&&$crate::__private::outcome::Kind::of(&value)).answerer()(value)
+        // three `&`: the receiver rule 1 takes by reference (see `outcome`)
+        (&&&$crate::__private_0_1_0::outcome::Kind::of(&value)).answerer()(value)
     }};
 }
 
 /// How a handler's return value becomes its [`Response`], decided by the
-/// compiler at the value's concrete type (autoref specialisation: the first
-/// of these that applies wins).
+/// compiler at the value's concrete type: the first of these rules that
+/// applies wins.
 ///
 /// 1. Anything [`IntoResponse`]: [`Response`], [`Redirect`](crate::Redirect),
 ///    [`EventError`], [`Json`], a `Result` of these, a user's own type.
@@ -80,6 +134,44 @@ macro_rules! __events_protocol_answer {
 ///    must be `Serialize`), `Err` the error `E` converts into (which must be
 ///    `Into<EventError>`). An `Err` is never serialised as a success.
 /// 3. Any other `T: Serialize`: a success.
+///
+/// # The trick: autoref specialisation
+///
+/// Stable Rust has no specialisation, but method resolution gives the same
+/// effect at a concrete type. Each rule is a trait with one method,
+/// `answerer(&self)`, implemented for [`Kind<T>`](outcome::Kind) behind a
+/// different number of references: rule 1 for `&&Kind<T>`, rule 2 for
+/// `&Kind<Result<T, E>>`, rule 3 for `Kind<T>`. The macro calls the method on `&&&Kind<T>`: three
+/// `&`, one more than the most referenced `Self` (rule 1's `&&Kind<T>`),
+/// because `&self` adds one. Method resolution tries the receiver as it is
+/// (`&&&Kind<T>`, which is rule 1's `&self`), then with one reference
+/// removed (`&&Kind<T>`, rule 2's `&self`), then another (`&Kind<T>`, rule
+/// 3's): the first rule whose impl applies at that step is chosen, and the
+/// later ones are never considered. The value's type must be concrete where
+/// the macro expands (it is: the handler's declared return type), else no
+/// rule could be told apart.
+///
+/// # Why rules 2 and 3 bound the method, not the impl
+///
+/// An impl's bounds decide whether the rule applies: rule 1's impl requires
+/// `T: IntoResponse`, so a type that is not steps on to rule 2. Rules 2 and
+/// 3 put their bounds (`T: Serialize`, `E: Into<EventError>`) on the
+/// method instead, so they apply by the type's shape alone, and a bound that
+/// does not hold is a compile error at the handler rather than a fall
+/// through to the next rule. That is what keeps an `Err` from being
+/// serialised as a success: if rule 2's impl required `E: Into<EventError>`,
+/// a `Result<T, E>` whose `E` is only `Serialize` would skip it and reach
+/// rule 3, since `Result<T, E>` is itself `Serialize` (as `{"Ok": ...}` or
+/// `{"Err": ...}`), and every `Err` would answer `:response`. Bounded on the
+/// method, that `Result` stops at rule 2 and fails to compile, naming `E`.
+/// Rule 3, the last, would otherwise leave a type that fits no rule with
+/// "no method named `answerer`", which says nothing of the user's type.
+///
+/// The method bounds are the traits [`Answer`](outcome::Answer) and
+/// [`FromHandlerError`](outcome::FromHandlerError), whose
+/// `#[diagnostic::on_unimplemented]` messages list what a handler may return:
+/// rustc reports a trait's own message when the bound that fails under it
+/// (`T: Serialize`, `EventError: From<E>`) is about the same type.
 pub mod outcome {
     use std::marker::PhantomData;
 
@@ -97,7 +189,46 @@ pub mod outcome {
         }
     }
 
-    /// Rule 1: the value's own [`IntoResponse`].
+    /// A value a handler can answer with as a success: any `Serialize`
+    /// type, the bound of rules 2 (for `Ok`) and 3.
+    #[diagnostic::on_unimplemented(
+        message = "a handler cannot answer with `{Self}`: it implements neither `Serialize` nor \
+                   `IntoResponse`",
+        label = "the handler's answer is made from this type",
+        note = "derive `Serialize` (`#[derive(serde::Serialize)]`) for a success payload, or \
+                implement `IntoResponse` for full control of the answer",
+        note = "a handler returns nothing, any `T: Serialize`, `Json<T>`, `Response`, \
+                `Redirect`, `EventError`, `impl IntoResponse`, `impl Serialize`, a type of \
+                one's own that implements `IntoResponse`, or a `Result<T, E>` of any of these \
+                with `E: Into<EventError>`"
+    )]
+    pub trait Answer: Serialize {}
+
+    impl<T: Serialize> Answer for T {}
+
+    /// Implemented by [`EventError`] for every error `E` of a handler's
+    /// `Result` that converts into it: the bound of rule 2 (for `Err`).
+    #[diagnostic::on_unimplemented(
+        message = "a handler's `Result` cannot fail with `{E}`: it does not convert into \
+                   `EventError`",
+        label = "the error of this `Result` is answered as an `EventError`",
+        note = "implement `From<{E}> for EventError` (the error's type and code, such as \
+                `EventError::not_found(\"ACCOUNT_NOT_FOUND\")`), or return \
+                `Result<T, EventError>` and convert with `.map_err(...)`"
+    )]
+    pub trait FromHandlerError<E> {
+        /// The error's answer.
+        fn from_handler_error(error: E) -> EventError;
+    }
+
+    impl<E: Into<EventError>> FromHandlerError<E> for EventError {
+        fn from_handler_error(error: E) -> EventError {
+            error.into()
+        }
+    }
+
+    /// Rule 1: the value's own [`IntoResponse`]. Bounded on the impl, so that
+    /// a type that is not `IntoResponse` steps on to rule 2.
     pub trait ViaIntoResponse<T> {
         /// The conversion.
         fn answerer(&self) -> fn(T) -> Response;
@@ -109,40 +240,42 @@ pub mod outcome {
         }
     }
 
-    /// Rule 2: a `Result` of a serialisable success.
+    /// Rule 2: a `Result` of a serialisable success. Unbounded impl, bounded
+    /// method: every `Result` that is not `IntoResponse` stops here.
     pub trait ViaResult<T, E> {
         /// The conversion.
         fn answerer(&self) -> fn(Result<T, E>) -> Response
         where
-            T: Serialize,
-            E: Into<EventError>;
+            T: Answer,
+            EventError: FromHandlerError<E>;
     }
 
     impl<T, E> ViaResult<T, E> for &Kind<Result<T, E>> {
         fn answerer(&self) -> fn(Result<T, E>) -> Response
         where
-            T: Serialize,
-            E: Into<EventError>,
+            T: Answer,
+            EventError: FromHandlerError<E>,
         {
             |result| match result {
                 Ok(value) => Response::success(&value),
-                Err(error) => Response::error(&error.into()),
+                Err(error) => Response::error(&EventError::from_handler_error(error)),
             }
         }
     }
 
-    /// Rule 3: a serialisable success.
+    /// Rule 3: a serialisable success. Unbounded impl, bounded method: a
+    /// type that fits no rule is reported at its bound, [`Answer`].
     pub trait ViaSerialize<T> {
         /// The conversion.
         fn answerer(&self) -> fn(T) -> Response
         where
-            T: Serialize;
+            T: Answer;
     }
 
     impl<T> ViaSerialize<T> for Kind<T> {
         fn answerer(&self) -> fn(T) -> Response
         where
-            T: Serialize,
+            T: Answer,
         {
             |value| Response::success(&value)
         }
@@ -166,6 +299,19 @@ mod tests {
 
     fn written(response: Response) -> String {
         response.to_json(&request())
+    }
+
+    #[test]
+    fn the_module_is_named_for_the_crate_s_version() {
+        let version: String = env!("CARGO_PKG_VERSION")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        assert_eq!(
+            module_path!(),
+            format!("events_protocol::__private_{version}::tests"),
+            "rename the module in lib.rs (and the paths of the macros above) for the new version"
+        );
     }
 
     #[test]

@@ -121,15 +121,17 @@ impl<'a> FromEvent<'a> for EventContext {
 /// runs in.
 impl<'a, T: Clone + Send + Sync + 'static> FromEvent<'a> for State<T> {
     fn from_event(event: &'a Event<'a>) -> Result<Self, Response> {
-        with_current_states(|states| states.get::<T>().cloned()).map(State).ok_or_else(|| {
-            Response::unhandled(format!(
-                "the handler of `{}` version {} takes `State<{}>`, which the processor was not \
+        with_current_states(|states| states.get::<T>().cloned())
+            .map(State)
+            .ok_or_else(|| {
+                Response::unhandled(format!(
+                    "the handler of `{}` version {} takes `State<{}>`, which the processor was not \
                  given (`Processor::with_state`)",
-                event.name(),
-                event.version(),
-                std::any::type_name::<T>()
-            ))
-        })
+                    event.name(),
+                    event.version(),
+                    std::any::type_name::<T>()
+                ))
+            })
     }
 }
 
@@ -201,8 +203,25 @@ mod tests {
             name: String,
         }
         let event = Event::from_json(BODY).unwrap();
-        let error = Identity::<Named>::from_event(&event).unwrap_err();
-        assert_eq!(error.path(), "identity.user.name");
+        let answer = Identity::<Named>::from_event(&event).unwrap_err();
+        assert_eq!(answer.suffix(), "badRequest");
+        assert_eq!(
+            answer.payload().get(),
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"missing","message":"missing field `name`","name":"identity.user.name"}]}}"#
+        );
+    }
+
+    #[test]
+    fn a_state_the_processor_was_not_given_answers_unhandled_error() {
+        let event = Event::from_json(BODY).unwrap();
+        let answer = State::<u8>::from_event(&event).unwrap_err();
+        assert_eq!(answer.suffix(), "error");
+        assert_eq!(
+            answer.fault(),
+            Some(
+                "the handler of `a:b` version 1 takes `State<u8>`, which the processor was not given (`Processor::with_state`)"
+            )
+        );
     }
 
     #[test]

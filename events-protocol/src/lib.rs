@@ -101,7 +101,8 @@ pub mod request;
 pub mod service;
 
 #[doc(hidden)]
-pub mod __private;
+#[path = "__private.rs"]
+pub mod __private_0_1_0;
 #[cfg(any(test, feature = "__testing"))]
 #[doc(hidden)]
 pub mod __testing;

@@ -316,7 +316,11 @@ impl Registry {
         GLOBAL.get_or_init(|| {
             let mut registry = Registry::new();
             for registration in inventory::iter::<Registration> {
-                registry.insert(registration.name, registration.version, registration.entry());
+                registry.insert(
+                    registration.name,
+                    registration.version,
+                    registration.entry(),
+                );
             }
             for clash in &registry.clashes {
                 tracing::error!(%clash, "duplicate event handler");

@@ -6,6 +6,7 @@
 mod asyncs;
 mod cross_crate;
 mod hygiene;
+mod kinds;
 mod params;
 mod requests;
 mod returns;

@@ -21,4 +21,11 @@ fn name_twice() {}
 #[event_handler(name = "user:profile:get", version = 1, crate = ::events_protocol)]
 fn crate_not_a_string() {}
 
+#[event_handler(name("user:profile:get"), version = 1, response, request = "Named")]
+fn forms() {}
+
+// a syntax error in one value, and the arguments after it still checked
+#[event_handler(name = "user:profile:get", response = [u8;], version = 0)]
+fn past_a_syntax_error() {}
+
 fn main() {}

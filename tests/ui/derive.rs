@@ -31,4 +31,8 @@ struct HandlerOnlyArgument;
 #[event(name = "user:profile:get", response = ())]
 struct NoVersion;
 
+#[derive(Serialize, EventRequest)]
+#[event = "user:profile:get"]
+struct NotAList;
+
 fn main() {}
