@@ -68,7 +68,7 @@ fn a_view_that_does_not_fit_answers_bad_request_under_any_name() {
         ),
         answer(
             "test:kinds:renamed:badRequest",
-            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"name":"identity.id","errorType":"invalid_type","message":"invalid type: string \"seven\", expected u64"}]}}"#
+            r#"{"code":"MISSING_FIELDS","parameters":{"fields":[{"errorType":"invalid_type","message":"invalid type: string \"seven\", expected u64","name":"identity.id"}]}}"#
         )
     );
 }
