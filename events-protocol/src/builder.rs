@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 use crate::Event;
 use crate::context::with_current;
 use crate::parse::fresh_uuid;
+use crate::objects::{Key, Objects};
 use crate::raw::{JsonText, empty_object, to_raw};
 
 /// Builds a request event.
@@ -34,15 +35,14 @@ use crate::raw::{JsonText, empty_object, to_raw};
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[must_use]
+#[derive(Debug)]
 pub struct EventBuilder {
     name: String,
     version: i64,
     id: Option<String>,
     flow_id: Option<String>,
     payload: Result<Option<Box<RawValue>>, serde_json::Error>,
-    identity: Result<Option<Box<RawValue>>, serde_json::Error>,
-    auth: Result<Option<Box<RawValue>>, serde_json::Error>,
-    metadata: Result<Option<Box<RawValue>>, serde_json::Error>,
+    objects: Objects,
 }
 
 impl EventBuilder {
@@ -54,9 +54,7 @@ impl EventBuilder {
             id: None,
             flow_id: None,
             payload: Ok(None),
-            identity: Ok(None),
-            auth: Ok(None),
-            metadata: Ok(None),
+            objects: Objects::new(),
         }
     }
 
@@ -86,19 +84,25 @@ impl EventBuilder {
 
     /// Sets the identity (an object).
     pub fn identity<T: Serialize + ?Sized>(mut self, identity: &T) -> EventBuilder {
-        self.identity = object(identity);
+        self.objects.set(Key::Identity, identity);
         self
     }
 
     /// Sets the auth object.
     pub fn auth<T: Serialize + ?Sized>(mut self, auth: &T) -> EventBuilder {
-        self.auth = object(auth);
+        self.objects.set(Key::Auth, auth);
         self
     }
 
     /// Sets the metadata (an object).
     pub fn metadata<T: Serialize + ?Sized>(mut self, metadata: &T) -> EventBuilder {
-        self.metadata = object(metadata);
+        self.objects.set(Key::Metadata, metadata);
+        self
+    }
+
+    /// Starts from these objects (a client's defaults) instead of none.
+    pub(crate) fn with_objects(mut self, objects: Objects) -> EventBuilder {
+        self.objects = objects;
         self
     }
 
@@ -106,9 +110,15 @@ impl EventBuilder {
     ///
     /// # Errors
     ///
-    /// The first value that could not be serialised, or an `identity`, `auth`
-    /// or `metadata` that is not a JSON object.
+    /// A payload that could not be serialised, else the first `identity`,
+    /// `auth` or `metadata` that could not be serialised or is not a JSON
+    /// object (the message names which, and only the kind of value found).
     pub fn build(self) -> Result<Event<'static>, serde_json::Error> {
+        let payload = self.payload?;
+        let objects = self
+            .objects
+            .checked()
+            .map_err(serde::ser::Error::custom)?;
         let (id, flow_id) = with_current(|current| match current {
             Some((id, flow_id)) => (
                 self.id.unwrap_or_else(|| id.to_owned()),
@@ -119,39 +129,50 @@ impl EventBuilder {
                 self.flow_id.unwrap_or_else(|| fresh_uuid().into_owned()),
             ),
         });
-        let or_empty = |raw: Option<Box<RawValue>>| {
-            JsonText::from(raw.unwrap_or_else(|| empty_object().to_owned()))
-        };
+        let object = |key| JsonText::from(objects.to_owned_or_empty(key));
         Ok(Event {
             name: Cow::Owned(self.name),
             version: self.version,
             id: Cow::Owned(id),
             flow_id: Cow::Owned(flow_id),
-            payload: or_empty(self.payload?),
-            identity: or_empty(self.identity?),
-            auth: or_empty(self.auth?),
-            metadata: or_empty(self.metadata?),
+            payload: JsonText::from(payload.unwrap_or_else(|| empty_object().to_owned())),
+            identity: object(Key::Identity),
+            auth: object(Key::Auth),
+            metadata: object(Key::Metadata),
             plain: false,
         })
     }
 }
 
-fn object<T: Serialize + ?Sized>(value: &T) -> Result<Option<Box<RawValue>>, serde_json::Error> {
-    crate::raw::to_object(value).map(Some)
-}
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
 
-impl std::fmt::Debug for EventBuilder {
-    /// Shows everything but `auth`, which may hold credentials.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventBuilder")
-            .field("name", &self.name)
-            .field("version", &self.version)
-            .field("id", &self.id)
-            .field("flow_id", &self.flow_id)
-            .field("payload", &self.payload)
-            .field("identity", &self.identity)
-            .field("auth", &"<redacted>")
-            .field("metadata", &self.metadata)
-            .finish()
+    use crate::Event;
+
+    #[test]
+    fn debug_output_never_shows_auth() {
+        let builder = Event::builder("a:b", 1)
+            .id("i")
+            .flow_id("f")
+            .identity(&json!({"userId": 1}))
+            .auth(&json!({"token": "secret-token"}));
+        assert_eq!(
+            format!("{builder:?}"),
+            r#"EventBuilder { name: "a:b", version: 1, id: Some("i"), flow_id: Some("f"), payload: Ok(None), objects: Objects { identity: Some("{\"userId\":1}"), auth: Some("<redacted>"), metadata: None, error: None } }"#
+        );
+    }
+
+    #[test]
+    fn an_object_that_is_not_an_object_fails_the_build_naming_its_key() {
+        let error = Event::builder("a:b", 1)
+            .metadata(&json!({"origin": "x"}))
+            .auth("secret-text")
+            .build()
+            .expect_err("auth is not an object");
+        assert_eq!(
+            error.to_string(),
+            "`auth`: expected a JSON object, found a string"
+        );
     }
 }

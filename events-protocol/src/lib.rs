@@ -74,6 +74,7 @@ mod error;
 mod escape;
 mod event;
 mod extract;
+mod objects;
 mod parse;
 mod processor;
 mod raw;
