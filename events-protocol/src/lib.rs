@@ -57,10 +57,11 @@
 //!   handler, with typed views ([`Identity`], [`Auth`], [`Metadata`]) as
 //!   parameters and a request type for typed calls; [`EventRequest`](macro@EventRequest)
 //!   derives one for a payload struct;
-//! - with the feature `client` (on by default), the HTTP [`EventClient`]: any
+//! - with the feature `client` (on by default), the [`client`] module: the
+//!   HTTP [`EventClient`] (and, with `client-async`, its async twin): any
 //!   event sent with [`EventClient::send_event`] and its [`Answer`] classified,
 //!   typed calls of any [`EventRequest`], and every failure its own
-//!   [`SendError`] or [`CallError`];
+//!   [`SendError`](client::SendError) or [`CallError`];
 //! - with the feature `axum`, the [`axum`](mod@axum) module: the events route,
 //!   ready to serve or to mount.
 
@@ -68,7 +69,7 @@
 
 mod builder;
 #[cfg(feature = "client")]
-mod client;
+pub mod client;
 mod context;
 mod error;
 mod escape;
@@ -95,10 +96,7 @@ pub mod axum;
 
 pub use builder::EventBuilder;
 #[cfg(feature = "client")]
-pub use client::{
-    Answer, Call, CallError, ClientBuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ANSWER_BYTES,
-    DEFAULT_TIMEOUT, EventClient, EventClientBuilder, Failure, SendError, TypedCall,
-};
+pub use client::{Answer, CallError, EventClient};
 pub use context::{EventContext, WithContext};
 pub use error::{ErrorPayload, EventError, EventErrorType};
 pub use event::Event;

@@ -225,7 +225,7 @@ fn a_redirect_without_a_url_is_a_malformed_answer() {
     let error = client
         .send_event("a:b", 1, &json!({}))
         .expect_err("a malformed answer");
-    let events_protocol::SendError::MalformedAnswer { name, error, .. } = error else {
+    let events_protocol::client::SendError::MalformedAnswer { name, error, .. } = error else {
         panic!("not a malformed answer: {error:?}");
     };
     assert_eq!(name, "a:b:redirect");

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use events_protocol::{EventClient, SendError};
+use events_protocol::client::{EventClient, SendError};
 use serde_json::json;
 
 use crate::support;
@@ -284,7 +284,7 @@ fn per_call_timeout_replaces_the_client_timeout() {
 
 #[test]
 fn every_transport_failure_names_its_protocol_class() {
-    use events_protocol::Failure;
+    use events_protocol::client::Failure;
     let refused = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = listener.local_addr().expect("bound");

@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use events_protocol::{
-    ClientBuildError, DEFAULT_TIMEOUT, Event, EventClient, Json, Registry, SendError,
-};
+use events_protocol::client::{ClientBuildError, DEFAULT_TIMEOUT, EventClient, SendError};
+use events_protocol::{Event, Json, Registry};
 use serde_json::json;
 
 use crate::support;

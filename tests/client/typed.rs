@@ -1,9 +1,9 @@
 //! Typed calls: any `EventRequest` in, its response type out, and each way
 //! a call can fail told apart.
 
+use events_protocol::client::{CallError, EventClient, SendError};
 use events_protocol::{
-    CallError, Event, EventClient, EventError, EventErrorType, EventRequest, MismatchKind,
-    Redirect, Registry, SendError,
+    Event, EventError, EventErrorType, EventRequest, MismatchKind, Redirect, Registry,
 };
 use serde::{Deserialize, Serialize};
 

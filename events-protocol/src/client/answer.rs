@@ -11,7 +11,8 @@ use crate::{ErrorPayload, Event, EventError, EventErrorType, ReadMode, Redirect,
 /// its name (the whole name when it has no `:`, as `badProtocol`).
 ///
 /// ```
-/// use events_protocol::{Answer, Event, EventErrorType};
+/// use events_protocol::client::Answer;
+/// use events_protocol::{Event, EventErrorType};
 ///
 /// let event = Event::from_json(
 ///     r#"{"name":"user:get:notFound","version":1,"payload":{"code":"NO_USER","parameters":{"id":7}}}"#,
@@ -57,11 +58,11 @@ pub enum Answer {
 
 impl Answer {
     /// Classifies an HTTP answer by its status and body, as
-    /// [`EventClient`](crate::EventClient) does: for a program that carries
+    /// [`EventClient`](crate::client::EventClient) does: for a program that carries
     /// events over an HTTP stack of its own.
     ///
     /// ```
-    /// use events_protocol::{Answer, SendError};
+    /// use events_protocol::client::{Answer, SendError};
     ///
     /// let body = br#"{"name":"user:get:response","version":1,"id":"i","flowId":"f","payload":{"name":"Ada"}}"#;
     /// assert!(Answer::from_http(200, body)?.is_success());

@@ -44,7 +44,7 @@ pub enum ClientBuildError {
 
 /// Why sending an event gave no answer (PROTOCOL.md §6): the event could not
 /// be written, or the transport failed. An answer that is an error event is
-/// not a `SendError`: it is an [`Answer::Error`](crate::Answer::Error).
+/// not a `SendError`: it is an [`Answer::Error`](crate::client::Answer::Error).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
@@ -103,7 +103,7 @@ pub enum SendError {
     /// The answer is a `redirect` whose payload does not have the protocol's
     /// shape `{"url", "queryParameters"}`. (An error answer is classified by
     /// its name alone: a payload of another shape still makes an
-    /// [`Answer::Error`](crate::Answer::Error).)
+    /// [`Answer::Error`](crate::client::Answer::Error).)
     #[error("the answer `{name}` has a malformed payload: {error}")]
     MalformedAnswer {
         /// The answer's name.
