@@ -14,7 +14,9 @@
 //! (its answer an [`Answer`]) or a typed one with `request()` (its answer the
 //! request's response type), and names every failure: a [`SendError`] when
 //! no answer came, a [`CallError`] when a typed call got no response payload,
-//! each with its protocol class ([`Failure`]).
+//! each with its protocol class ([`Failure`]). Both convert into an
+//! [`EventError`](crate::EventError), so a handler calling another service
+//! can use `?` (see [`CallError`] for the mapping).
 //!
 //! ```no_run
 //! use events_protocol::client::{Answer, EventClient};
