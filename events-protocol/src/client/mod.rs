@@ -16,7 +16,9 @@
 //! no answer came, a [`CallError`] when a typed call got no response payload,
 //! each with its protocol class ([`Failure`]). Both convert into an
 //! [`EventError`](crate::EventError), so a handler calling another service
-//! can use `?` (see [`CallError`] for the mapping).
+//! can use `?` (see [`CallError`] for the mapping). [`local`] makes the same
+//! typed calls through a [`Processor`](crate::Processor), without HTTP, for
+//! tests.
 //!
 //! ```no_run
 //! use events_protocol::client::{Answer, EventClient};
@@ -37,6 +39,7 @@ mod asynchronous;
 mod blocking;
 mod call;
 mod error;
+pub mod local;
 
 use std::fmt;
 use std::marker::PhantomData;
