@@ -4,6 +4,7 @@
 //! types (`macros`).
 
 mod answers;
+mod clients;
 mod context;
 mod hostile;
 mod macros;

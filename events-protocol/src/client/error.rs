@@ -30,6 +30,9 @@ pub enum ClientBuildError {
         /// The header's name, as given.
         name: String,
     },
+    /// The TLS configuration of the async client could not be made.
+    #[error("the TLS configuration cannot be made: {0}")]
+    Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A default `identity`, `auth` or `metadata` cannot be serialised, or is
     /// not a JSON object.
     #[error("the default `{key}` is not a JSON object: {source}")]
