@@ -110,7 +110,7 @@ impl AsyncEventClient {
         name: &str,
         version: i64,
         payload: &T,
-    ) -> impl Future<Output = Result<Answer, SendError>> + Send + 'static {
+    ) -> impl Future<Output = Result<Answer, SendError>> + Send + 'static + use<T> {
         self.event(name, version).payload(payload).send()
     }
 
@@ -130,7 +130,7 @@ impl AsyncEventClient {
     pub fn send(
         &self,
         event: &Event<'_>,
-    ) -> impl Future<Output = Result<Answer, SendError>> + Send + 'static {
+    ) -> impl Future<Output = Result<Answer, SendError>> + Send + 'static + use<> {
         transport::exchange(
             Arc::clone(&self.shared),
             Ok(Prepared {
@@ -150,7 +150,7 @@ impl AsyncEventClient {
     pub fn call<R: EventRequest>(
         &self,
         request: &R,
-    ) -> impl Future<Output = Result<R::Response, CallError>> + Send + 'static
+    ) -> impl Future<Output = Result<R::Response, CallError>> + Send + 'static + use<R>
     where
         R::Response: 'static,
     {
@@ -198,7 +198,7 @@ impl<R> Call<'_, R, AsyncEventClient> {
     /// A [`SendError`]: the event cannot be written, a header is invalid, the
     /// transport fails, or no runtime runs the future. An error answer is
     /// `Ok(Answer::Error { .. })`.
-    pub fn send(self) -> impl Future<Output = Result<Answer, SendError>> + Send + 'static {
+    pub fn send(self) -> impl Future<Output = Result<Answer, SendError>> + Send + 'static + use<R> {
         let shared = Arc::clone(&self.client().shared);
         transport::exchange(shared, self.prepare())
     }
@@ -211,7 +211,7 @@ impl<R: EventRequest> Call<'_, R, AsyncEventClient> {
     /// # Errors
     ///
     /// As [`EventClient::call`](crate::client::EventClient::call).
-    pub fn call(self) -> impl Future<Output = Result<R::Response, CallError>> + Send + 'static
+    pub fn call(self) -> impl Future<Output = Result<R::Response, CallError>> + Send + 'static + use<R>
     where
         R::Response: 'static,
     {

@@ -77,7 +77,7 @@ pub fn call<R: EventRequest>(processor: &Processor, request: &R) -> Result<R::Re
 pub fn call_async<'p, R: EventRequest>(
     processor: &'p Processor,
     request: &R,
-) -> impl Future<Output = Result<R::Response, CallError>> + Send + 'p
+) -> impl Future<Output = Result<R::Response, CallError>> + Send + use<'p, R>
 where
     R::Response: 'p,
 {
