@@ -6,9 +6,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::Duration;
 
+use events_protocol::client::SendError;
 use events_protocol::{
     Answer, CallError, Event, EventClient, EventError, IntoResponse, Json, NotFoundStyle,
-    Processor, Redirect, Registry, Response, SendError, ViewError,
+    Processor, Redirect, Registry, Response, ViewError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
