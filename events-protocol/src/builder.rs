@@ -7,8 +7,8 @@ use serde_json::value::RawValue;
 
 use crate::Event;
 use crate::context::with_current;
-use crate::parse::fresh_uuid;
 use crate::objects::{Key, Objects};
+use crate::parse::fresh_uuid;
 use crate::raw::{JsonText, empty_object, to_raw};
 
 /// Builds a request event.
@@ -101,6 +101,7 @@ impl EventBuilder {
     }
 
     /// Starts from these objects (a client's defaults) instead of none.
+    #[cfg(feature = "client")]
     pub(crate) fn with_objects(mut self, objects: Objects) -> EventBuilder {
         self.objects = objects;
         self
@@ -115,10 +116,7 @@ impl EventBuilder {
     /// object (the message names which, and only the kind of value found).
     pub fn build(self) -> Result<Event<'static>, serde_json::Error> {
         let payload = self.payload?;
-        let objects = self
-            .objects
-            .checked()
-            .map_err(serde::ser::Error::custom)?;
+        let objects = self.objects.checked().map_err(serde::ser::Error::custom)?;
         let (id, flow_id) = with_current(|current| match current {
             Some((id, flow_id)) => (
                 self.id.unwrap_or_else(|| id.to_owned()),

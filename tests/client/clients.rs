@@ -176,10 +176,14 @@ impl Client {
     /// Sends `event` and classifies the answer.
     pub fn send(&self, event: &Event) -> Result<Answer, SendError> {
         match self {
-            Client::Blocking(client) => event.untyped(client.event(event.name, event.version)).send(),
-            Client::Async(client, runtime) => {
-                runtime.block_on(event.untyped(client.event(event.name, event.version)).send())
-            }
+            Client::Blocking(client) => event
+                .untyped(client.event(event.name, event.version))
+                .send(),
+            Client::Async(client, runtime) => runtime.block_on(
+                event
+                    .untyped(client.event(event.name, event.version))
+                    .send(),
+            ),
         }
     }
 
@@ -204,7 +208,10 @@ impl Client {
     }
 
     /// Sends a prebuilt event unchanged.
-    pub fn send_prebuilt(&self, prebuilt: &events_protocol::Event<'_>) -> Result<Answer, SendError> {
+    pub fn send_prebuilt(
+        &self,
+        prebuilt: &events_protocol::Event<'_>,
+    ) -> Result<Answer, SendError> {
         match self {
             Client::Blocking(client) => client.send(prebuilt),
             Client::Async(client, runtime) => runtime.block_on(client.send(prebuilt)),

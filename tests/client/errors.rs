@@ -6,9 +6,7 @@ use std::thread;
 use std::time::Duration;
 
 use events_protocol::client::{AsyncEventClient, CallError, EventClient};
-use events_protocol::{
-    Event, EventError, EventRequest, Json, NoPayload, Processor, Registry,
-};
+use events_protocol::{Event, EventError, EventRequest, Json, NoPayload, Processor, Registry};
 use serde_json::Value;
 
 use crate::clients::{FLAVORS, Flavor};
@@ -174,10 +172,7 @@ fn a_redirect_downstream_is_a_dependency_redirect_without_its_url() {
     for (flavor, sent) in answers(&url) {
         assert_eq!(
             sent,
-            answer(
-                "error",
-                r#"{"code":"DEPENDENCY_REDIRECT","parameters":{}}"#
-            ),
+            answer("error", r#"{"code":"DEPENDENCY_REDIRECT","parameters":{}}"#),
             "{flavor:?}"
         );
     }

@@ -72,7 +72,8 @@ fn service_a(to_b: AsyncEventClient) -> Processor {
                 let third = tokio::spawn(to_b.send_event("b:record", 1, &json!({"n": 3})))
                     .await
                     .map_err(|_| EventError::error("TASK_FAILED"))?;
-                let names = [first?, second?, third?].map(|answer| answer.event().name().to_owned());
+                let names =
+                    [first?, second?, third?].map(|answer| answer.event().name().to_owned());
                 Ok::<_, EventError>(Json(json!({"answers": names})))
             }
         })
@@ -96,8 +97,18 @@ fn an_async_handler_continues_its_flow_through_joined_and_spawned_calls() {
             json!({"answers": ["b:record:response", "b:record:response", "b:record:response"]}),
             "{flavor:?}"
         );
-        let flow = |n: u32| ("session-1".to_owned(), "flow-1".to_owned(), format!(r#"{{"n":{n}}}"#));
-        assert_eq!(seen_sorted(&seen), [flow(1), flow(2), flow(3)], "{flavor:?}");
+        let flow = |n: u32| {
+            (
+                "session-1".to_owned(),
+                "flow-1".to_owned(),
+                format!(r#"{{"n":{n}}}"#),
+            )
+        };
+        assert_eq!(
+            seen_sorted(&seen),
+            [flow(1), flow(2), flow(3)],
+            "{flavor:?}"
+        );
     }
 }
 
@@ -125,7 +136,11 @@ fn a_call_takes_its_flow_when_its_future_is_made_not_when_it_runs() {
         let seen = seen_sorted(&seen);
         assert_eq!(
             seen[0],
-            ("session-2".to_owned(), "flow-2".to_owned(), r#"{"n":1}"#.to_owned()),
+            (
+                "session-2".to_owned(),
+                "flow-2".to_owned(),
+                r#"{"n":1}"#.to_owned()
+            ),
             "{flavor:?}"
         );
         // fresh UUIDs, not the context it was polled in

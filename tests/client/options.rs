@@ -132,7 +132,10 @@ fn both_clients_send_the_same_protocol_headers() {
         for (name, value) in [
             ("content-type", "application/json"),
             ("accept", "application/json"),
-            ("user-agent", concat!("events-protocol-rs/", env!("CARGO_PKG_VERSION"))),
+            (
+                "user-agent",
+                concat!("events-protocol-rs/", env!("CARGO_PKG_VERSION")),
+            ),
         ] {
             assert_eq!(request.header(name), Some(value), "{flavor:?}: {name}");
         }

@@ -211,7 +211,9 @@ impl<R: EventRequest> Call<'_, R, AsyncEventClient> {
     /// # Errors
     ///
     /// As [`EventClient::call`](crate::client::EventClient::call).
-    pub fn call(self) -> impl Future<Output = Result<R::Response, CallError>> + Send + 'static + use<R>
+    pub fn call(
+        self,
+    ) -> impl Future<Output = Result<R::Response, CallError>> + Send + 'static + use<R>
     where
         R::Response: 'static,
     {

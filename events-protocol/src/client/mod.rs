@@ -45,9 +45,9 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
+use serde::Serialize;
 use ureq::http::header::{ACCEPT, CONTENT_TYPE};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
-use serde::Serialize;
 
 pub use answer::Answer;
 #[cfg(feature = "client-async")]

@@ -40,13 +40,16 @@ impl Shared {
         let uri: Uri = config
             .url
             .parse()
-            .map_err(|error: ureq::http::uri::InvalidUri| ClientBuildError::InvalidUrl {
-                url: config.url.clone(),
-                reason: error.to_string(),
-            })?;
-        config
-            .headers
-            .insert(USER_AGENT, HeaderValue::from_static(super::super::USER_AGENT));
+            .map_err(
+                |error: ureq::http::uri::InvalidUri| ClientBuildError::InvalidUrl {
+                    url: config.url.clone(),
+                    reason: error.to_string(),
+                },
+            )?;
+        config.headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(super::super::USER_AGENT),
+        );
         let mut tcp = HttpConnector::new();
         tcp.set_connect_timeout(Some(config.connect_timeout));
         tcp.set_nodelay(true);
@@ -172,10 +175,7 @@ async fn read_what_comes(mut body: Incoming, max: usize, deadline: Instant) -> V
 }
 
 /// The connection failure of `error`, naming the URL.
-fn connection(
-    config: &Config,
-    error: impl std::error::Error + Send + Sync + 'static,
-) -> SendError {
+fn connection(config: &Config, error: impl std::error::Error + Send + Sync + 'static) -> SendError {
     SendError::Connection {
         url: config.url.clone(),
         source: Box::new(error),
