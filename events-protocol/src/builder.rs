@@ -113,10 +113,10 @@ impl EventBuilder {
     ///
     /// A payload that could not be serialised, else the first `identity`,
     /// `auth` or `metadata` that could not be serialised or is not a JSON
-    /// object (the message names which, and only the kind of value found).
+    /// object (the message names only the kind of value found).
     pub fn build(self) -> Result<Event<'static>, serde_json::Error> {
         let payload = self.payload?;
-        let objects = self.objects.checked().map_err(serde::ser::Error::custom)?;
+        let objects = self.objects.checked().map_err(|error| error.source)?;
         let (id, flow_id) = with_current(|current| match current {
             Some((id, flow_id)) => (
                 self.id.unwrap_or_else(|| id.to_owned()),
@@ -162,15 +162,13 @@ mod tests {
     }
 
     #[test]
-    fn an_object_that_is_not_an_object_fails_the_build_naming_its_key() {
+    fn the_first_object_that_is_not_an_object_fails_the_build() {
         let error = Event::builder("a:b", 1)
             .metadata(&json!({"origin": "x"}))
             .auth("secret-text")
+            .identity(&[1])
             .build()
             .expect_err("auth is not an object");
-        assert_eq!(
-            error.to_string(),
-            "`auth`: expected a JSON object, found a string"
-        );
+        assert_eq!(error.to_string(), "expected a JSON object, found a string");
     }
 }
