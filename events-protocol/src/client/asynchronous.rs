@@ -221,3 +221,39 @@ impl<R: EventRequest> Call<'_, R, AsyncEventClient> {
         async move { answer.await?.into_result() }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::AsyncEventClient;
+    use crate::client::SendError;
+
+    #[test]
+    fn a_call_polled_outside_a_tokio_runtime_fails_without_sending() {
+        let client = AsyncEventClient::new("http://127.0.0.1:9/events").expect("a client");
+        let error = futures_executor::block_on(client.send_event("a:b", 1, &json!({})))
+            .expect_err("no runtime");
+        assert!(matches!(error, SendError::NoRuntime), "{error:?}");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_default_auth_or_header_values() {
+        let client = AsyncEventClient::builder("http://127.0.0.1:9/events")
+            .auth(&json!({"token": "secret-token"}))
+            .header("authorization", "Bearer secret-header")
+            .build()
+            .expect("a client");
+        assert_eq!(
+            format!("{client:?}"),
+            r#"AsyncEventClient { url: "http://127.0.0.1:9/events", timeout: 15s, connect_timeout: 5s, max_answer_bytes: 10485760, headers: ["content-type", "accept", "authorization", "user-agent"], objects: Objects { identity: None, auth: Some("<redacted>"), metadata: None, error: None } }"#
+        );
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn with_the_tls_feature_an_https_client_builds() {
+        let client = AsyncEventClient::new("https://127.0.0.1/events").expect("a client");
+        assert_eq!(client.url(), "https://127.0.0.1/events");
+    }
+}
