@@ -184,7 +184,7 @@ use proc_macro::TokenStream;
 /// declares it: a library of handlers only has to be linked (`use
 /// my_handlers as _;` is enough). Two handlers of the same name and version
 /// are both kept out of service and reported, with both source locations, by
-/// `events_protocol::check_handlers()`.
+/// `events_protocol::registry::check_handlers()`.
 ///
 /// # What it writes
 ///

@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 use crate::Event;
 use crate::context::{fresh_id, with_current};
 use crate::event::Parts;
+use crate::objects::{Key, Objects};
 use crate::raw::{JsonText, to_raw};
 
 /// Builds a request event.
@@ -34,15 +35,14 @@ use crate::raw::{JsonText, to_raw};
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[must_use]
+#[derive(Debug)]
 pub struct EventBuilder {
     name: String,
     version: i64,
     id: Option<String>,
     flow_id: Option<String>,
     payload: Result<Option<Box<RawValue>>, serde_json::Error>,
-    identity: Result<Option<Box<RawValue>>, serde_json::Error>,
-    auth: Result<Option<Box<RawValue>>, serde_json::Error>,
-    metadata: Result<Option<Box<RawValue>>, serde_json::Error>,
+    objects: Objects,
 }
 
 impl EventBuilder {
@@ -54,9 +54,7 @@ impl EventBuilder {
             id: None,
             flow_id: None,
             payload: Ok(None),
-            identity: Ok(None),
-            auth: Ok(None),
-            metadata: Ok(None),
+            objects: Objects::new(),
         }
     }
 
@@ -86,19 +84,26 @@ impl EventBuilder {
 
     /// Sets the identity (an object).
     pub fn identity<T: Serialize + ?Sized>(mut self, identity: &T) -> EventBuilder {
-        self.identity = object(identity);
+        self.objects.set(Key::Identity, identity);
         self
     }
 
     /// Sets the auth object.
     pub fn auth<T: Serialize + ?Sized>(mut self, auth: &T) -> EventBuilder {
-        self.auth = object(auth);
+        self.objects.set(Key::Auth, auth);
         self
     }
 
     /// Sets the metadata (an object).
     pub fn metadata<T: Serialize + ?Sized>(mut self, metadata: &T) -> EventBuilder {
-        self.metadata = object(metadata);
+        self.objects.set(Key::Metadata, metadata);
+        self
+    }
+
+    /// Starts from these objects (a client's defaults) instead of none.
+    #[cfg(feature = "client")]
+    pub(crate) fn with_objects(mut self, objects: Objects) -> EventBuilder {
+        self.objects = objects;
         self
     }
 
@@ -106,9 +111,12 @@ impl EventBuilder {
     ///
     /// # Errors
     ///
-    /// The first value that could not be serialised, or an `identity`, `auth`
-    /// or `metadata` that is not a JSON object.
+    /// A payload that could not be serialised, else the first `identity`,
+    /// `auth` or `metadata` that could not be serialised or is not a JSON
+    /// object (the message names only the kind of value found).
     pub fn build(self) -> Result<Event<'static>, serde_json::Error> {
+        let payload = self.payload?;
+        let objects = self.objects.checked().map_err(|error| error.source)?;
         let (id, flow_id) = with_current(|current| match current {
             Some((id, flow_id)) => (
                 self.id.unwrap_or_else(|| id.to_owned()),
@@ -119,38 +127,19 @@ impl EventBuilder {
                 self.flow_id.unwrap_or_else(fresh_id),
             ),
         });
+        let object = |key| objects.get(key).map(|raw| JsonText::from(raw.to_owned()));
         Ok(Parts {
             name: Cow::Owned(self.name),
             version: self.version,
             id: Some(Cow::Owned(id)),
             flow_id: Some(Cow::Owned(flow_id)),
-            payload: self.payload?.map(JsonText::from),
-            identity: self.identity?.map(JsonText::from),
-            auth: self.auth?.map(JsonText::from),
-            metadata: self.metadata?.map(JsonText::from),
+            payload: payload.map(JsonText::from),
+            identity: object(Key::Identity),
+            auth: object(Key::Auth),
+            metadata: object(Key::Metadata),
             plain: false,
         }
         .into_event())
-    }
-}
-
-fn object<T: Serialize + ?Sized>(value: &T) -> Result<Option<Box<RawValue>>, serde_json::Error> {
-    crate::raw::to_object(value).map(Some)
-}
-
-impl std::fmt::Debug for EventBuilder {
-    /// Shows everything but `auth`, which may hold credentials.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventBuilder")
-            .field("name", &self.name)
-            .field("version", &self.version)
-            .field("id", &self.id)
-            .field("flow_id", &self.flow_id)
-            .field("payload", &self.payload)
-            .field("identity", &self.identity)
-            .field("auth", &"<redacted>")
-            .field("metadata", &self.metadata)
-            .finish()
     }
 }
 
@@ -158,5 +147,36 @@ impl Event<'static> {
     /// Starts building a request event (see [`EventBuilder`]).
     pub fn builder(name: impl Into<String>, version: i64) -> EventBuilder {
         EventBuilder::new(name, version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::Event;
+
+    #[test]
+    fn debug_output_never_shows_auth() {
+        let builder = Event::builder("a:b", 1)
+            .id("i")
+            .flow_id("f")
+            .identity(&json!({"userId": 1}))
+            .auth(&json!({"token": "secret-token"}));
+        assert_eq!(
+            format!("{builder:?}"),
+            r#"EventBuilder { name: "a:b", version: 1, id: Some("i"), flow_id: Some("f"), payload: Ok(None), objects: Objects { identity: Some("{\"userId\":1}"), auth: Some(<redacted>), metadata: None, error: None } }"#
+        );
+    }
+
+    #[test]
+    fn the_first_object_that_is_not_an_object_fails_the_build() {
+        let error = Event::builder("a:b", 1)
+            .metadata(&json!({"origin": "x"}))
+            .auth("secret-text")
+            .identity(&[1])
+            .build()
+            .expect_err("auth is not an object");
+        assert_eq!(error.to_string(), "expected a JSON object, found a string");
     }
 }

@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 
 use crate::context::fresh_id;
 use crate::error::{ViewError, read_view};
+use crate::objects::Redacted;
 use crate::raw::{JsonText, decimal_i64};
 use crate::write::{Envelope, Head};
 
@@ -332,7 +333,7 @@ impl fmt::Debug for Event<'_> {
             .field("flow_id", &self.flow_id)
             .field("payload", &self.payload.get())
             .field("identity", &self.identity.get())
-            .field("auth", &"<redacted>")
+            .field("auth", &Redacted)
             .field("metadata", &self.metadata.get())
             .finish()
     }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::context::with_current_states;
 use crate::error::ViewError;
+use crate::objects::Redacted;
 use crate::{Event, EventContext, IntoResponse, Response, State};
 
 macro_rules! view {
@@ -150,7 +151,7 @@ impl<T: fmt::Debug> fmt::Debug for Metadata<T> {
 impl<T> fmt::Debug for Auth<T> {
     /// Never shows the credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Auth(<redacted>)")
+        f.debug_tuple("Auth").field(&Redacted).finish()
     }
 }
 

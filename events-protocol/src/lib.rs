@@ -63,10 +63,11 @@
 //!   handler, with typed views ([`Identity`], [`Auth`], [`Metadata`]) as
 //!   parameters and a request type for typed calls; [`EventRequest`](macro@EventRequest)
 //!   derives one for a payload struct ([`request`]);
-//! - with the feature `client` (on by default), the HTTP [`EventClient`]:
-//!   any event sent and its [`Answer`] classified, typed calls of any
+//! - with the feature `client` (on by default), the [`client`] module: the
+//!   HTTP [`EventClient`] (and, with `client-async`, its async twin): any
+//!   event sent and its [`Answer`] classified, typed calls of any
 //!   [`EventRequest`], every failure its own [`CallError`] or
-//!   [`SendError`](client::SendError) ([`client`]);
+//!   [`SendError`](client::SendError);
 //! - with the feature `tower`, the events endpoint as a `tower` service,
 //!   [`service::EventsService`], for hyper 1.x or any tower stack; with the
 //!   feature `axum`, the [`axum`](mod@axum) module: the same endpoint as
@@ -81,6 +82,7 @@ mod builder;
 mod escape;
 mod event;
 mod extract;
+mod objects;
 mod raw;
 mod read;
 mod response;

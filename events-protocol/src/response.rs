@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ViewError;
 use crate::event::Parts;
+use crate::objects::{Key, Objects};
 use crate::raw::{JsonText, empty_object, to_raw};
 use crate::write::{Envelope, Head};
 use crate::{Event, EventError};
@@ -78,12 +79,10 @@ impl Redirect {
 pub struct Response {
     suffix: Cow<'static, str>,
     payload: Box<RawValue>,
-    identity: Option<Box<RawValue>>,
-    auth: Option<Box<RawValue>>,
-    metadata: Option<Box<RawValue>>,
+    objects: Objects,
     /// Why this answer could not be built, for the log; `Some` makes it an
     /// `UNHANDLED_ERROR`.
-    fault: Option<String>,
+    fault: Option<Box<str>>,
     /// Whether the payload came as JSON text ([`Response::from_raw`]), which
     /// may hold whitespace, rather than from serde_json.
     raw_payload: bool,
@@ -95,9 +94,7 @@ impl std::fmt::Debug for Response {
         f.debug_struct("Response")
             .field("suffix", &self.suffix)
             .field("payload", &self.payload)
-            .field("identity", &self.identity)
-            .field("auth", &self.auth.as_ref().map(|_| "<redacted>"))
-            .field("metadata", &self.metadata)
+            .field("objects", &self.objects)
             .field("fault", &self.fault)
             .finish()
     }
@@ -159,9 +156,7 @@ impl Response {
         Response {
             suffix: suffix.into(),
             payload,
-            identity: None,
-            auth: None,
-            metadata: None,
+            objects: Objects::new(),
             fault: None,
             raw_payload: true,
         }
@@ -171,44 +166,42 @@ impl Response {
     #[must_use]
     pub fn unhandled(detail: impl Into<String>) -> Response {
         let mut response = Response::from_raw("error", empty_object().to_owned());
-        response.fault = Some(detail.into());
+        response.fault = Some(detail.into().into_boxed_str());
         response
     }
 
     /// Sets the answer's `identity` (an object).
     #[must_use]
-    pub fn with_identity<T: Serialize + ?Sized>(mut self, identity: &T) -> Response {
-        self.identity = self.object("identity", identity);
-        self
+    pub fn with_identity<T: Serialize + ?Sized>(self, identity: &T) -> Response {
+        self.with_object(Key::Identity, identity)
     }
 
     /// Sets the answer's `auth` (an object). Nothing of the request's `auth`
     /// is ever copied: only what is set here is sent.
     #[must_use]
-    pub fn with_auth<T: Serialize + ?Sized>(mut self, auth: &T) -> Response {
-        self.auth = self.object("auth", auth);
-        self
+    pub fn with_auth<T: Serialize + ?Sized>(self, auth: &T) -> Response {
+        self.with_object(Key::Auth, auth)
     }
 
     /// Sets the answer's `metadata` (an object).
     #[must_use]
-    pub fn with_metadata<T: Serialize + ?Sized>(mut self, metadata: &T) -> Response {
-        self.metadata = self.object("metadata", metadata);
+    pub fn with_metadata<T: Serialize + ?Sized>(self, metadata: &T) -> Response {
+        self.with_object(Key::Metadata, metadata)
+    }
+
+    /// Sets one of the three objects; one that cannot be set makes the
+    /// answer `UNHANDLED_ERROR`, the reason in the log.
+    fn with_object<T: Serialize + ?Sized>(mut self, key: Key, value: &T) -> Response {
+        self.objects.set(key, value);
+        if let Some(error) = self.objects.take_error() {
+            self.fail(key.as_str(), &error.source);
+        }
         self
     }
 
-    fn object<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Option<Box<RawValue>> {
-        match crate::raw::to_object(value) {
-            Ok(raw) => Some(raw),
-            Err(error) => {
-                self.fail(key, &error);
-                None
-            }
-        }
-    }
-
     fn fail(&mut self, key: &str, error: &serde_json::Error) {
-        self.fault = Some(format!("the answer's {key} cannot be serialised: {error}"));
+        self.fault =
+            Some(format!("the answer's {key} cannot be serialised: {error}").into_boxed_str());
     }
 
     /// The suffix of the answer's name (`response`, `badRequest`, ...).
@@ -232,16 +225,20 @@ impl Response {
         if self.fault.is_some() {
             return Response::error(&EventError::error("UNHANDLED_ERROR")).to_event(request);
         }
-        let object = |value: &Option<Box<RawValue>>| value.clone().map(JsonText::from);
+        let object = |key| {
+            self.objects
+                .get(key)
+                .map(|raw| JsonText::from(raw.to_owned()))
+        };
         Parts {
             name: Cow::Owned(format!("{}:{}", request.name(), self.suffix)),
             version: request.version(),
             id: Some(Cow::Owned(request.id().to_owned())),
             flow_id: Some(Cow::Owned(request.flow_id().to_owned())),
             payload: Some(JsonText::from(self.payload.clone())),
-            identity: object(&self.identity),
-            auth: object(&self.auth),
-            metadata: object(&self.metadata),
+            identity: object(Key::Identity),
+            auth: object(Key::Auth),
+            metadata: object(Key::Metadata),
             plain: false,
         }
         .into_event()
@@ -268,14 +265,13 @@ impl Response {
             let error = EventError::error("UNHANDLED_ERROR");
             return Response::error(&error).write(head, out);
         }
-        let empty = empty_object();
         let envelope = Envelope {
             head,
             suffix: Some(&self.suffix),
             payload: self.payload.get(),
-            identity: self.identity.as_deref().unwrap_or(empty).get(),
-            auth: self.auth.as_deref().unwrap_or(empty).get(),
-            metadata: self.metadata.as_deref().unwrap_or(empty).get(),
+            identity: self.objects.or_empty(Key::Identity).get(),
+            auth: self.objects.or_empty(Key::Auth).get(),
+            metadata: self.objects.or_empty(Key::Metadata).get(),
             may_hold_whitespace: self.raw_payload,
         };
         out.reserve(envelope.estimated_len());

@@ -9,18 +9,18 @@
 //! | `page:home:open` | 1 | a redirect |
 //! | `user:profile:get` | 1 | the caller's identity, read as a typed view |
 //! | `report:build` | 1 | an `async` handler, and the event context |
-//! | `greeting:relay` | 1 | a call to another event through the client |
+//! | `greeting:relay` | 1 | an `async` call to another event through the async client |
 //!
 //! The handlers that only compute are declared `inline`: they never block, so
 //! the `axum` route runs them in place instead of handing them to the
-//! blocking pool. `greeting:relay` waits on the network through a blocking
-//! client, so it is not.
+//! blocking pool. `greeting:relay` is `async`: the route awaits it in place
+//! too, on the server's Tokio runtime, which its client needs (served by
+//! `tiny_http`, with no runtime, it answers `UNHANDLED_ERROR`).
 
 use std::sync::OnceLock;
 
-use events_protocol::{
-    CallError, EventClient, EventContext, EventError, Identity, Redirect, event_handler,
-};
+use events_protocol::client::AsyncEventClient;
+use events_protocol::{EventClient, EventContext, EventError, Identity, Redirect, event_handler};
 use serde::{Deserialize, Serialize};
 
 /// The payload of `greeting:say` and `greeting:relay`.
@@ -176,32 +176,28 @@ async fn load_rows(count: u32) -> Vec<String> {
 }
 
 /// The client `greeting:relay` calls with; set by the program at start-up.
-static CLIENT: OnceLock<EventClient> = OnceLock::new();
+static CLIENT: OnceLock<AsyncEventClient> = OnceLock::new();
 
-/// Gives `greeting:relay` the client of the events URL to call.
+/// Gives `greeting:relay` the events URL to call: `client`'s, called through
+/// an [`AsyncEventClient`] of that URL.
 pub fn use_client(client: EventClient) {
     // set once, at start-up; a second call keeps the first client
-    let _ = CLIENT.set(client);
+    if let Ok(client) = AsyncEventClient::new(client.url()) {
+        let _ = CLIENT.set(client);
+    }
 }
 
-/// A call to another event through the client: asks `greeting:say` (on the
-/// URL given to [`use_client`], this very server in the examples) and answers
-/// its greeting, shouted. The call continues this event's flow: it carries
-/// the same `id` and `flowId`. A synchronous handler, because the client
-/// blocks: the `axum` route runs it where blocking is allowed.
+/// A call to another event through the async client: asks `greeting:say`
+/// (on the URL given to [`use_client`], this very server in the examples)
+/// and answers its greeting, shouted. The call continues this event's flow:
+/// it carries the same `id` and `flowId`. `?` answers a refusal of
+/// `greeting:say` as it was, and any other failure as an `error` naming its
+/// class (`FAILED_DEPENDENCY`, ...), the detail going to the log.
 #[event_handler(name = "greeting:relay", version = 1)]
-pub fn relay(hello: Hello) -> Result<Greeting, EventError> {
+pub async fn relay(hello: Hello) -> Result<Greeting, EventError> {
     let client = CLIENT.get().ok_or_else(|| EventError::error("NO_CLIENT"))?;
-    match client.call(&SayHelloRequest(hello)) {
-        Ok(greeting) => Ok(Greeting {
-            greeting: greeting.greeting.to_uppercase(),
-        }),
-        // the downstream refusal, kept as it was
-        Err(CallError::Event(error)) => Err(error),
-        // the detail (addresses, I/O errors) goes to the log, not to the caller
-        Err(error) => {
-            tracing::error!(%error, "greeting:say could not be called");
-            Err(EventError::error("FAILED_DEPENDENCY"))
-        }
-    }
+    let greeting = client.call(&SayHelloRequest(hello)).await?;
+    Ok(Greeting {
+        greeting: greeting.greeting.to_uppercase(),
+    })
 }

@@ -1,24 +1,31 @@
 //! Servers that do not answer with an event: every transport failure of
 //! PROTOCOL.md §6 is its own `SendError`, with what the server sent kept.
+//! Each test runs over both clients ([`FLAVORS`]).
 
 use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use events_protocol::{EventClient, client::SendError};
-use serde_json::json;
+use events_protocol::client::SendError;
 
+use crate::clients::{Client, Event, FLAVORS, Flavor, Options};
 use crate::support;
 
-fn client(url: &str) -> EventClient {
-    EventClient::new(url).expect("a client")
+/// Sends one event to `url` with each client, and returns each failure.
+fn failures_with(url: &str, options: &Options) -> Vec<(Flavor, SendError)> {
+    FLAVORS
+        .iter()
+        .map(|&flavor| {
+            let client = Client::new(flavor, url, options);
+            let error = client.send_named("test:hostile").expect_err("a failure");
+            (flavor, error)
+        })
+        .collect()
 }
 
-/// Sends one event and returns the failure.
-fn failure(client: &EventClient) -> SendError {
-    client
-        .send_event("test:hostile", 1, &json!({}))
-        .expect_err("a failure")
+/// [`failures_with`] the default options.
+fn failures(url: &str) -> Vec<(Flavor, SendError)> {
+    failures_with(url, &Options::default())
 }
 
 #[test]
@@ -26,11 +33,12 @@ fn status_500_is_a_status_error_with_its_body() {
     let url = support::answering(
         "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nit is down.",
     );
-    let error = failure(&client(&url));
-    let SendError::Status { status, body } = error else {
-        panic!("not a status error: {error:?}");
-    };
-    assert_eq!((status, body.as_str()), (500, "it is down."));
+    for (flavor, error) in failures(&url) {
+        let SendError::Status { status, body } = error else {
+            panic!("{flavor:?}: not a status error: {error:?}");
+        };
+        assert_eq!((status, body.as_str()), (500, "it is down."), "{flavor:?}");
+    }
 }
 
 #[test]
@@ -38,21 +46,23 @@ fn status_3xx_is_a_status_error_and_is_not_followed() {
     let url = support::answering(
         "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
     );
-    let error = failure(&client(&url));
-    assert!(
-        matches!(&error, SendError::Status { status: 302, body } if body.is_empty()),
-        "{error:?}"
-    );
+    for (flavor, error) in failures(&url) {
+        assert!(
+            matches!(&error, SendError::Status { status: 302, body } if body.is_empty()),
+            "{flavor:?}: {error:?}"
+        );
+    }
 }
 
 #[test]
 fn status_204_is_not_an_event() {
     let url = support::answering("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-    let error = failure(&client(&url));
-    let SendError::NotAnEvent { status, body, .. } = error else {
-        panic!("not `NotAnEvent`: {error:?}");
-    };
-    assert_eq!((status, body.as_str()), (204, ""));
+    for (flavor, error) in failures(&url) {
+        let SendError::NotAnEvent { status, body, .. } = error else {
+            panic!("{flavor:?}: not `NotAnEvent`: {error:?}");
+        };
+        assert_eq!((status, body.as_str()), (204, ""), "{flavor:?}");
+    }
 }
 
 #[test]
@@ -62,38 +72,41 @@ fn html_with_status_200_is_not_an_event_and_the_body_is_kept() {
         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
         html.len()
     ));
-    let error = failure(&client(&url));
-    let SendError::NotAnEvent {
-        status,
-        body,
-        error,
-    } = error
-    else {
-        panic!("not `NotAnEvent`: {error:?}");
-    };
-    assert_eq!((status, body.as_str()), (200, html));
-    assert_eq!(error.property_name(), "json");
+    for (flavor, error) in failures(&url) {
+        let SendError::NotAnEvent {
+            status,
+            body,
+            error,
+        } = error
+        else {
+            panic!("{flavor:?}: not `NotAnEvent`: {error:?}");
+        };
+        assert_eq!((status, body.as_str()), (200, html), "{flavor:?}");
+        assert_eq!(error.property_name(), "json", "{flavor:?}");
+    }
 }
 
 #[test]
 fn json_that_is_not_an_event_is_not_an_event() {
     let url = support::answering(support::ok_json(r#"{"status":"ok","items":[1,2]}"#));
-    let error = failure(&client(&url));
-    let SendError::NotAnEvent { body, error, .. } = error else {
-        panic!("not `NotAnEvent`: {error:?}");
-    };
-    assert_eq!(body, r#"{"status":"ok","items":[1,2]}"#);
-    assert_eq!(error.property_name(), "name");
+    for (flavor, error) in failures(&url) {
+        let SendError::NotAnEvent { body, error, .. } = error else {
+            panic!("{flavor:?}: not `NotAnEvent`: {error:?}");
+        };
+        assert_eq!(body, r#"{"status":"ok","items":[1,2]}"#, "{flavor:?}");
+        assert_eq!(error.property_name(), "name", "{flavor:?}");
+    }
 }
 
 #[test]
 fn truncated_json_with_a_matching_length_is_not_an_event() {
     let url = support::answering(support::ok_json(r#"{"name":"test:hostile:response","vers"#));
-    let error = failure(&client(&url));
-    assert!(
-        matches!(&error, SendError::NotAnEvent { body, .. } if body == r#"{"name":"test:hostile:response","vers"#),
-        "{error:?}"
-    );
+    for (flavor, error) in failures(&url) {
+        assert!(
+            matches!(&error, SendError::NotAnEvent { body, .. } if body == r#"{"name":"test:hostile:response","vers"#),
+            "{flavor:?}: {error:?}"
+        );
+    }
 }
 
 #[test]
@@ -101,22 +114,34 @@ fn body_shorter_than_its_length_is_a_connection_failure() {
     let url = support::answering(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\nConnection: close\r\n\r\n{\"name\":\"test:hostile:response\"",
     );
-    let error = failure(&client(&url));
-    assert!(matches!(error, SendError::Connection { .. }), "{error:?}");
+    for (flavor, error) in failures(&url) {
+        assert!(
+            matches!(error, SendError::Connection { .. }),
+            "{flavor:?}: {error:?}"
+        );
+    }
 }
 
 #[test]
 fn connection_closed_in_the_middle_of_the_head_is_a_connection_failure() {
     let url = support::answering("HTTP/1.1 200 OK\r\nContent-Ty");
-    let error = failure(&client(&url));
-    assert!(matches!(error, SendError::Connection { .. }), "{error:?}");
+    for (flavor, error) in failures(&url) {
+        assert!(
+            matches!(error, SendError::Connection { .. }),
+            "{flavor:?}: {error:?}"
+        );
+    }
 }
 
 #[test]
 fn connection_closed_before_any_answer_is_a_connection_failure() {
     let url = support::raw_server(drop);
-    let error = failure(&client(&url));
-    assert!(matches!(error, SendError::Connection { .. }), "{error:?}");
+    for (flavor, error) in failures(&url) {
+        assert!(
+            matches!(error, SendError::Connection { .. }),
+            "{flavor:?}: {error:?}"
+        );
+    }
 }
 
 #[test]
@@ -126,15 +151,16 @@ fn body_larger_than_the_limit_is_too_large() {
         r#"{{"name":"test:hostile:response","version":1,"id":"i","flowId":"f","payload":"{payload}"}}"#
     );
     let url = support::answering(support::ok_json(&event));
-    let client = EventClient::builder(&url)
-        .max_answer_bytes(1024)
-        .build()
-        .expect("a client");
-    let error = failure(&client);
-    assert!(
-        matches!(error, SendError::TooLarge { limit: 1024 }),
-        "{error:?}"
-    );
+    let options = Options {
+        max_answer_bytes: Some(1024),
+        ..Options::default()
+    };
+    for (flavor, error) in failures_with(&url, &options) {
+        assert!(
+            matches!(error, SendError::TooLarge { limit: 1024 }),
+            "{flavor:?}: {error:?}"
+        );
+    }
 }
 
 #[test]
@@ -150,15 +176,16 @@ fn body_larger_than_the_limit_without_a_length_is_too_large() {
             }
         }
     });
-    let client = EventClient::builder(&url)
-        .max_answer_bytes(4096)
-        .build()
-        .expect("a client");
-    let error = failure(&client);
-    assert!(
-        matches!(error, SendError::TooLarge { limit: 4096 }),
-        "{error:?}"
-    );
+    let options = Options {
+        max_answer_bytes: Some(4096),
+        ..Options::default()
+    };
+    for (flavor, error) in failures_with(&url, &options) {
+        assert!(
+            matches!(error, SendError::TooLarge { limit: 4096 }),
+            "{flavor:?}: {error:?}"
+        );
+    }
 }
 
 #[test]
@@ -166,23 +193,27 @@ fn body_exactly_at_the_limit_is_read() {
     let event =
         r#"{"name":"test:hostile:response","version":1,"id":"i","flowId":"f","payload":{}}"#;
     let url = support::answering(support::ok_json(event));
-    let client = EventClient::builder(&url)
-        .max_answer_bytes(event.len())
-        .build()
-        .expect("a client");
-    let answer = client
-        .send_event("test:hostile", 1, &json!({}))
-        .expect("an answer");
-    assert!(answer.is_success());
+    let options = Options {
+        max_answer_bytes: Some(event.len()),
+        ..Options::default()
+    };
+    for flavor in FLAVORS {
+        let answer = Client::new(flavor, &url, &options)
+            .send_named("test:hostile")
+            .expect("an answer");
+        assert!(answer.is_success(), "{flavor:?}");
+    }
 }
 
 #[test]
 fn refused_port_is_a_connection_failure() {
-    let error = failure(&client(&support::refused_url()));
-    let SendError::Connection { url, .. } = &error else {
-        panic!("not a connection failure: {error:?}");
-    };
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let refused = support::refused_url();
+    for (flavor, error) in failures(&refused) {
+        let SendError::Connection { url, .. } = &error else {
+            panic!("{flavor:?}: not a connection failure: {error:?}");
+        };
+        assert_eq!(*url, refused, "{flavor:?}");
+    }
 }
 
 /// Asserts that `error` is a timeout of `limit`, reached close to it.
@@ -207,15 +238,20 @@ fn assert_timed_out(error: &SendError, limit: Duration, elapsed: Duration) {
     );
 }
 
-/// Asserts that a client of `url` with a timeout of `limit` gives up at it.
+/// Asserts that each client of `url` with a timeout of `limit` gives up at
+/// it.
 fn assert_client_times_out(url: &str, limit: Duration) {
-    let client = EventClient::builder(url)
-        .timeout(limit)
-        .build()
-        .expect("a client");
-    let started = Instant::now();
-    let error = failure(&client);
-    assert_timed_out(&error, limit, started.elapsed());
+    let options = Options {
+        timeout: Some(limit),
+        ..Options::default()
+    };
+    for flavor in FLAVORS {
+        let client = Client::new(flavor, url, &options);
+        let started = Instant::now();
+        let error = client.send_named("test:hostile").expect_err("a timeout");
+        eprintln!("{flavor:?}");
+        assert_timed_out(&error, limit, started.elapsed());
+    }
 }
 
 #[test]
@@ -271,15 +307,17 @@ fn per_call_timeout_replaces_the_client_timeout() {
         drop(stream);
     });
     let limit = Duration::from_millis(300);
-    let client = client(&url);
-    let started = Instant::now();
-    let error = client
-        .event("test:hostile", 1)
-        .timeout(limit)
-        .send()
-        .expect_err("a timeout");
-    assert!(error.is_timeout());
-    assert_timed_out(&error, limit, started.elapsed());
+    let event = Event {
+        timeout: Some(limit),
+        ..Event::named("test:hostile")
+    };
+    for flavor in FLAVORS {
+        let client = Client::of(flavor, &url);
+        let started = Instant::now();
+        let error = client.send(&event).expect_err("a timeout");
+        assert!(error.is_timeout(), "{flavor:?}");
+        assert_timed_out(&error, limit, started.elapsed());
+    }
 }
 
 #[test]
@@ -291,11 +329,9 @@ fn every_transport_failure_names_its_protocol_class() {
         drop(listener);
         format!("http://{address}/events")
     };
-    let error = events_protocol::EventClient::new(refused)
-        .expect("a client")
-        .send_event("a:b", 1, &serde_json::json!({}))
-        .expect_err("nothing listens");
-    assert_eq!(error.failure(), Failure::FailedDependency);
+    for (flavor, error) in failures(&refused) {
+        assert_eq!(error.failure(), Failure::FailedDependency, "{flavor:?}");
+    }
     for (status, body, failure) in [
         (500, &b"oops"[..], Failure::FailedDependency),
         (200, &b"<html></html>"[..], Failure::BadProtocol),
@@ -305,7 +341,8 @@ fn every_transport_failure_names_its_protocol_class() {
             Failure::BadProtocol,
         ),
     ] {
-        let error = events_protocol::Answer::from_http(status, body).expect_err("not an answer");
+        let error =
+            events_protocol::client::Answer::from_http(status, body).expect_err("not an answer");
         assert_eq!(error.failure(), failure, "{error}");
     }
 }

@@ -1,10 +1,18 @@
-//! The client against real HTTP servers on `127.0.0.1`: one running our own
+//! The clients against real HTTP servers on `127.0.0.1`: one running our own
 //! processor (`answers`, `typed`, `context`, `options`), and hostile ones
 //! written for the tests (`hostile`); typed calls with the macros' request
-//! types (`macros`).
+//! types (`macros`). Where a rule holds for both clients, the test runs over
+//! the blocking one and the async one on a multi-thread and a current-thread
+//! runtime (`clients`); the async client's own rules: the flow across
+//! `join!` and `spawn` (`flow_async`), a dropped call (`cancel`). `?` across
+//! calls (`errors`).
 
 mod answers;
+mod cancel;
+mod clients;
 mod context;
+mod errors;
+mod flow_async;
 mod hostile;
 mod macros;
 mod options;

@@ -1,13 +1,14 @@
 //! Typed calls: any `EventRequest` in, its response type out, and each way
 //! a call can fail told apart.
 
+use events_protocol::client::{CallError, EventClient, SendError};
 use events_protocol::{
-    CallError, Event, EventClient, EventError, EventRequest, Redirect, Registry,
-    client::SendError,
+    Event, EventError, EventRequest, Redirect, Registry,
     error::{EventErrorType, MismatchKind},
 };
 use serde::{Deserialize, Serialize};
 
+use crate::clients::{Client, Event as Sent, FLAVORS};
 use crate::{client_of, support};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -186,36 +187,49 @@ fn typed_call_round_trips_structs_with_nested_fields() {
 
 #[test]
 fn typed_call_takes_per_call_fields() {
-    let (client, server) = client_of(registry());
-    let count = client
-        .request(&Ask { answer: "count" })
-        .id("i-7")
-        .flow_id("f-7")
-        .identity(&serde_json::json!({"userId": 5}))
-        .header("x-trace", "on")
-        .call()
-        .expect("a count");
-    assert_eq!(count, Count { count: 3 });
-    let request = &server.requests()[0];
-    assert_eq!(request.header("x-trace"), Some("on"));
-    assert_eq!(
-        request.body,
-        r#"{"name":"test:ask","version":1,"id":"i-7","flowId":"f-7","payload":{"answer":"count"},"identity":{"userId":5},"auth":{},"metadata":{}}"#
-    );
+    let event = Sent {
+        id: Some("i-7"),
+        flow_id: Some("f-7"),
+        identity: Some(serde_json::json!({"userId": 5})),
+        headers: vec![("x-trace", "on")],
+        ..Sent::named("ignored:by:typed:calls")
+    };
+    for flavor in FLAVORS {
+        let server = support::serve(events_protocol::Processor::from_registry(registry()));
+        let count = Client::of(flavor, &server.url)
+            .call(&Ask { answer: "count" }, &event)
+            .expect("a count");
+        assert_eq!(count, Count { count: 3 }, "{flavor:?}");
+        let request = &server.requests()[0];
+        assert_eq!(request.header("x-trace"), Some("on"), "{flavor:?}");
+        assert_eq!(
+            request.body,
+            r#"{"name":"test:ask","version":1,"id":"i-7","flowId":"f-7","payload":{"answer":"count"},"identity":{"userId":5},"auth":{},"metadata":{}}"#,
+            "{flavor:?}"
+        );
+    }
 }
 
 #[test]
 fn typed_call_error_answer_is_an_event_error_with_type_code_and_parameters() {
-    let (client, _server) = client_of(registry());
-    let error = client.call(&Ask { answer: "no" }).expect_err("an error");
-    assert_eq!(
-        error.event_error(),
-        Some(&EventError::forbidden("NOT_YOURS").with("owner", 9))
-    );
-    assert!(matches!(
-        error,
-        CallError::Event(ref event) if event.error_type() == &EventErrorType::Forbidden
-    ));
+    for flavor in FLAVORS {
+        let server = support::serve(events_protocol::Processor::from_registry(registry()));
+        let error = Client::of(flavor, &server.url)
+            .call(&Ask { answer: "no" }, &Sent::named("ignored"))
+            .expect_err("an error");
+        assert_eq!(
+            error.event_error(),
+            Some(&EventError::forbidden("NOT_YOURS").with("owner", 9)),
+            "{flavor:?}"
+        );
+        assert!(
+            matches!(
+                error,
+                CallError::Event(ref event) if event.error_type() == &EventErrorType::Forbidden
+            ),
+            "{flavor:?}"
+        );
+    }
 }
 
 #[test]

@@ -1,19 +1,22 @@
-//! The answer to an event, classified as [PROTOCOL.md §2](crate::protocol#2-names) says: success,
+//! The answer to an event, classified as PROTOCOL.md §2 says: success,
 //! redirect, or an error of a known or unknown type.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::client::{CallError, SendError};
-use crate::error::{ErrorPayload, EventErrorType, ViewError};
-use crate::processor::ReadMode;
-use crate::{Event, EventError, Redirect};
+use crate::{
+    Event, EventError, Redirect,
+    error::{ErrorPayload, EventErrorType, ViewError},
+    processor::ReadMode,
+};
 
 /// The event a server answered, classified by the text after the last `:` of
 /// its name (the whole name when it has no `:`, as `badProtocol`).
 ///
 /// ```
-/// use events_protocol::{error::EventErrorType, Answer, Event};
+/// use events_protocol::client::Answer;
+/// use events_protocol::{error::EventErrorType, Event};
 ///
 /// let event = Event::from_json(
 ///     r#"{"name":"user:get:notFound","version":1,"payload":{"code":"NO_USER","parameters":{"id":7}}}"#,
@@ -59,11 +62,11 @@ pub enum Answer {
 
 impl Answer {
     /// Classifies an HTTP answer by its status and body, as
-    /// [`EventClient`](crate::EventClient) does: for a program that carries
+    /// [`EventClient`](crate::client::EventClient) does: for a program that carries
     /// events over an HTTP stack of its own.
     ///
     /// ```
-    /// use events_protocol::{client::SendError, Answer};
+    /// use events_protocol::client::{Answer, SendError};
     ///
     /// let body = br#"{"name":"user:get:response","version":1,"id":"i","flowId":"f","payload":{"name":"Ada"}}"#;
     /// assert!(Answer::from_http(200, body)?.is_success());
@@ -116,7 +119,7 @@ impl Answer {
     ///
     /// A [`ViewError`] when a `redirect` payload is not `{"url",
     /// "queryParameters"}`. An error answer is classified by its name alone
-    /// ([PROTOCOL.md §2](crate::protocol#2-names)): a payload missing `code` or `parameters`, or of
+    /// (PROTOCOL.md §2): a payload missing `code` or `parameters`, or of
     /// another shape, reads as the code `""` and the parameters `{}`, the
     /// whole payload staying in the event.
     pub fn from_event(event: Event<'static>) -> Result<Answer, ViewError> {
@@ -200,7 +203,7 @@ impl Answer {
 }
 
 /// The `{"code", "parameters"}` of an error answer, read leniently: an error
-/// is classified by its name alone ([PROTOCOL.md §2](crate::protocol#2-names)), so a payload that is not
+/// is classified by its name alone (PROTOCOL.md §2), so a payload that is not
 /// of that shape still makes an error, with the code `""` and the parameters
 /// `{}` where they are missing or of another type. The whole payload stays
 /// in the answer's event.
@@ -224,8 +227,7 @@ fn error_payload(event: &Event<'_>) -> ErrorPayload {
 #[cfg(test)]
 mod tests {
     use super::Answer;
-    use crate::error::EventErrorType;
-    use crate::{Event, Redirect};
+    use crate::{Event, Redirect, error::EventErrorType};
 
     fn answer(body: &str) -> Answer {
         let event = Event::from_json(body).expect("an event").into_owned();

@@ -1,5 +1,5 @@
 //! One call: the event's fields, its timeout and headers, set before it is
-//! sent.
+//! sent, the same for both clients and for typed and untyped calls.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -8,22 +8,36 @@ use std::time::Duration;
 use serde::Serialize;
 use ureq::http::HeaderMap;
 
-use crate::EventRequest;
-use crate::client::{Answer, CallError, EventClient, SendError, header_pair, transport};
+use crate::client::{Config, EventClient, SendError, header_pair};
 use crate::request::EventBuilder;
 
-/// One call of an event, made by [`EventClient::event`]: every field the
-/// Python package's `send_event` takes (`payload`, `id`, `flow_id`,
-/// `identity`, `auth`, `metadata`, `timeout`) and per-call headers.
+/// What an untyped [`Call`] returns: its `send()` answers an
+/// [`Answer`](crate::client::Answer). (A typed call's `R` is its
+/// [`EventRequest`](crate::EventRequest), whose `call()` answers
+/// `R::Response`.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Untyped {}
+
+/// One call of an event: every field the Python package's `send_event`
+/// takes (`payload`, `id`, `flow_id`, `identity`, `auth`, `metadata`,
+/// `timeout`) and per-call headers.
+///
+/// Made by `event()` of a client (`R` is [`Untyped`]: `send()` answers an
+/// [`Answer`](crate::client::Answer)) or by `request()` (`R` is the
+/// [`EventRequest`](crate::EventRequest): `call()` answers its response
+/// type, and `send()` still gives the whole answer). `C` is the client:
+/// [`EventClient`], whose `send()` and `call()` block, or
+/// `AsyncEventClient` (feature `client-async`), whose return futures.
 ///
 /// Fields left unset take the client's defaults; `id` and `flowId` left
-/// unset come from the current [`EventContext`](crate::EventContext), else
-/// are fresh UUIDs ([PROTOCOL.md §7](crate::protocol#7-context-propagation)).
+/// unset come from the current [`EventContext`](crate::EventContext) when
+/// the call is sent (for an async client: when its future is made), else
+/// are fresh UUIDs (PROTOCOL.md §7).
 ///
 /// ```no_run
 /// use std::time::Duration;
 ///
-/// use events_protocol::EventClient;
+/// use events_protocol::client::EventClient;
 /// use serde_json::json;
 ///
 /// let client = EventClient::new("http://127.0.0.1:8080/events")?;
@@ -40,79 +54,81 @@ use crate::request::EventBuilder;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub struct Call<'c> {
-    client: &'c EventClient,
+pub struct Call<'c, R = Untyped, C = EventClient> {
+    client: &'c C,
+    config: &'c Config,
     event: EventBuilder,
     timeout: Option<Duration>,
     headers: HeaderMap,
     invalid_header: Option<String>,
+    returns: PhantomData<fn() -> R>,
 }
 
-impl<'c> Call<'c> {
-    pub(crate) fn new(client: &'c EventClient, mut event: EventBuilder) -> Call<'c> {
-        let shared = client.shared();
-        if let Some(identity) = &shared.identity {
-            event = event.identity(identity);
-        }
-        if let Some(auth) = &shared.auth {
-            event = event.auth(auth);
-        }
-        if let Some(metadata) = &shared.metadata {
-            event = event.metadata(metadata);
-        }
+/// A call ready to go: the event's JSON text, the headers and the limit.
+pub(crate) struct Prepared {
+    pub(crate) body: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl<'c, R, C> Call<'c, R, C> {
+    /// A call by `client` (configured by `config`) of `event`, with the
+    /// client's default objects and headers.
+    pub(crate) fn new(client: &'c C, config: &'c Config, event: EventBuilder) -> Call<'c, R, C> {
         Call {
             client,
-            event,
+            config,
+            event: event.with_objects(config.objects.clone()),
             timeout: None,
-            headers: shared.headers.clone(),
+            headers: config.headers.clone(),
             invalid_header: None,
+            returns: PhantomData,
         }
     }
 
-    /// Sets the payload (default `{}`).
-    pub fn payload<T: Serialize + ?Sized>(mut self, payload: &T) -> Call<'c> {
-        self.event = self.event.payload(payload);
-        self
+    /// The client that sends the call.
+    pub(crate) fn client(&self) -> &'c C {
+        self.client
     }
 
     /// Sets the id.
-    pub fn id(mut self, id: impl Into<String>) -> Call<'c> {
+    pub fn id(mut self, id: impl Into<String>) -> Call<'c, R, C> {
         self.event = self.event.id(id);
         self
     }
 
     /// Sets the flow id.
-    pub fn flow_id(mut self, flow_id: impl Into<String>) -> Call<'c> {
+    pub fn flow_id(mut self, flow_id: impl Into<String>) -> Call<'c, R, C> {
         self.event = self.event.flow_id(flow_id);
         self
     }
 
     /// Sets the identity (an object), instead of the client's.
-    pub fn identity<T: Serialize + ?Sized>(mut self, identity: &T) -> Call<'c> {
+    pub fn identity<T: Serialize + ?Sized>(mut self, identity: &T) -> Call<'c, R, C> {
         self.event = self.event.identity(identity);
         self
     }
 
     /// Sets the auth object, instead of the client's.
-    pub fn auth<T: Serialize + ?Sized>(mut self, auth: &T) -> Call<'c> {
+    pub fn auth<T: Serialize + ?Sized>(mut self, auth: &T) -> Call<'c, R, C> {
         self.event = self.event.auth(auth);
         self
     }
 
     /// Sets the metadata (an object), instead of the client's.
-    pub fn metadata<T: Serialize + ?Sized>(mut self, metadata: &T) -> Call<'c> {
+    pub fn metadata<T: Serialize + ?Sized>(mut self, metadata: &T) -> Call<'c, R, C> {
         self.event = self.event.metadata(metadata);
         self
     }
 
     /// Sets the limit of this whole call, instead of the client's.
-    pub fn timeout(mut self, timeout: Duration) -> Call<'c> {
+    pub fn timeout(mut self, timeout: Duration) -> Call<'c, R, C> {
         self.timeout = Some(timeout);
         self
     }
 
     /// Adds a header, replacing the client's header of the same name.
-    pub fn header(mut self, name: &str, value: &str) -> Call<'c> {
+    pub fn header(mut self, name: &str, value: &str) -> Call<'c, R, C> {
         match header_pair(name, value) {
             Some((name, value)) => {
                 self.headers.insert(name, value);
@@ -124,103 +140,39 @@ impl<'c> Call<'c> {
         self
     }
 
-    /// Sends the event and classifies the answer.
-    ///
-    /// # Errors
-    ///
-    /// A [`SendError`]: the event cannot be written, a header is invalid, or
-    /// the transport fails. An error answer is `Ok(Answer::Error { .. })`.
-    pub fn send(self) -> Result<Answer, SendError> {
+    /// Builds the event, taking `id` and `flowId` from the current context
+    /// where they are unset.
+    pub(crate) fn prepare(self) -> Result<Prepared, SendError> {
         if let Some(name) = self.invalid_header {
             return Err(SendError::InvalidHeader { name });
         }
         let event = self.event.build().map_err(SendError::InvalidEvent)?;
-        transport::exchange(self.client, event.to_json(), &self.headers, self.timeout)
+        Ok(Prepared {
+            body: event.to_json(),
+            headers: self.headers,
+            timeout: self.timeout,
+        })
     }
 }
 
-impl fmt::Debug for Call<'_> {
-    /// The event's fields are left out: they may hold credentials.
+impl<'c, C> Call<'c, Untyped, C> {
+    /// Sets the payload (default `{}`).
+    pub fn payload<T: Serialize + ?Sized>(mut self, payload: &T) -> Call<'c, Untyped, C> {
+        self.event = self.event.payload(payload);
+        self
+    }
+}
+
+impl<R, C> fmt::Debug for Call<'_, R, C> {
+    /// The URL, what the call returns, the limit and the headers' names:
+    /// the event's fields and the headers' values are left out, as they may
+    /// hold credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("url", &self.client.url())
+            .field("url", &self.config.url)
+            .field("returns", &std::any::type_name::<R>())
             .field("timeout", &self.timeout)
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
-    }
-}
-
-/// A typed call, made by [`EventClient::request`]: the event, version and
-/// payload come from the request; the other fields can be set as on a
-/// [`Call`].
-#[must_use]
-pub struct TypedCall<'c, R> {
-    call: Call<'c>,
-    request: PhantomData<fn() -> R>,
-}
-
-impl<R> fmt::Debug for TypedCall<'_, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TypedCall")
-            .field(&std::any::type_name::<R>())
-            .field(&self.call)
-            .finish()
-    }
-}
-
-impl<'c, R: EventRequest> TypedCall<'c, R> {
-    pub(crate) fn new(call: Call<'c>) -> TypedCall<'c, R> {
-        TypedCall {
-            call,
-            request: PhantomData,
-        }
-    }
-
-    fn map(self, set: impl FnOnce(Call<'c>) -> Call<'c>) -> TypedCall<'c, R> {
-        TypedCall::new(set(self.call))
-    }
-
-    /// Sets the id.
-    pub fn id(self, id: impl Into<String>) -> TypedCall<'c, R> {
-        self.map(|call| call.id(id))
-    }
-
-    /// Sets the flow id.
-    pub fn flow_id(self, flow_id: impl Into<String>) -> TypedCall<'c, R> {
-        self.map(|call| call.flow_id(flow_id))
-    }
-
-    /// Sets the identity (an object), instead of the client's.
-    pub fn identity<T: Serialize + ?Sized>(self, identity: &T) -> TypedCall<'c, R> {
-        self.map(|call| call.identity(identity))
-    }
-
-    /// Sets the auth object, instead of the client's.
-    pub fn auth<T: Serialize + ?Sized>(self, auth: &T) -> TypedCall<'c, R> {
-        self.map(|call| call.auth(auth))
-    }
-
-    /// Sets the metadata (an object), instead of the client's.
-    pub fn metadata<T: Serialize + ?Sized>(self, metadata: &T) -> TypedCall<'c, R> {
-        self.map(|call| call.metadata(metadata))
-    }
-
-    /// Sets the limit of this whole call, instead of the client's.
-    pub fn timeout(self, timeout: Duration) -> TypedCall<'c, R> {
-        self.map(|call| call.timeout(timeout))
-    }
-
-    /// Adds a header, replacing the client's header of the same name.
-    pub fn header(self, name: &str, value: &str) -> TypedCall<'c, R> {
-        self.map(|call| call.header(name, value))
-    }
-
-    /// Sends the request and reads the success payload into `R::Response`.
-    ///
-    /// # Errors
-    ///
-    /// As [`EventClient::call`].
-    pub fn call(self) -> Result<R::Response, CallError> {
-        self.call.send()?.into_result()
     }
 }

@@ -31,6 +31,9 @@ pub enum ClientBuildError {
         /// The header's name, as given.
         name: String,
     },
+    /// The TLS configuration of the async client could not be made.
+    #[error("the TLS configuration cannot be made: {0}")]
+    Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A default `identity`, `auth` or `metadata` cannot be serialised, or is
     /// not a JSON object.
     #[error("the default `{key}` is not a JSON object: {source}")]
@@ -45,7 +48,7 @@ pub enum ClientBuildError {
 
 /// Why sending an event gave no answer ([PROTOCOL.md §6](crate::protocol#6-http-binding)): the event could not
 /// be written, or the transport failed. An answer that is an error event is
-/// not a `SendError`: it is an [`Answer::Error`](crate::Answer::Error).
+/// not a `SendError`: it is an [`Answer::Error`](crate::client::Answer::Error).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
@@ -104,7 +107,7 @@ pub enum SendError {
     /// The answer is a `redirect` whose payload does not have the protocol's
     /// shape `{"url", "queryParameters"}`. (An error answer is classified by
     /// its name alone: a payload of another shape still makes an
-    /// [`Answer::Error`](crate::Answer::Error).)
+    /// [`Answer::Error`](crate::client::Answer::Error).)
     #[error("the answer `{name}` has a malformed payload: {error}")]
     MalformedAnswer {
         /// The answer's name.
@@ -121,6 +124,10 @@ pub enum SendError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// The async client was polled outside a Tokio runtime (it needs one,
+    /// with its I/O and time drivers): nothing was sent.
+    #[error("the async client needs a Tokio runtime, and none is running")]
+    NoRuntime,
 }
 
 impl SendError {
@@ -133,7 +140,9 @@ impl SendError {
     /// or [`Failure::NotSent`] when the event never left this process.
     pub fn failure(&self) -> Failure {
         match self {
-            SendError::InvalidEvent(_) | SendError::InvalidHeader { .. } => Failure::NotSent,
+            SendError::InvalidEvent(_) | SendError::InvalidHeader { .. } | SendError::NoRuntime => {
+                Failure::NotSent
+            }
             SendError::Timeout { .. } => Failure::Timeout,
             SendError::Connection { .. }
             | SendError::Status { .. }
@@ -158,7 +167,8 @@ pub enum Failure {
     FailedDependency,
     /// A 2xx answer that is not an event (or a `redirect` without its URL).
     BadProtocol,
-    /// Nothing was sent: the event or a header could not be written.
+    /// Nothing was sent: the event or a header could not be written, or the
+    /// async client had no runtime.
     NotSent,
 }
 
@@ -197,5 +207,186 @@ impl CallError {
             CallError::Event(error) => Some(error),
             _ => None,
         }
+    }
+}
+
+/// A failed call as the error a handler answers, so that `?` works across
+/// calls (PROTOCOL.md §6 names the classes):
+///
+/// | the call's outcome | the handler's answer |
+/// |---|---|
+/// | [`CallError::Event`]: the service called answered an error | that error: its type, code and parameters |
+/// | [`CallError::Redirect`] | `error`, code `DEPENDENCY_REDIRECT` |
+/// | [`SendError::Timeout`] ([`Failure::Timeout`]) | `error`, code `DEPENDENCY_TIMEOUT` |
+/// | [`SendError::Connection`], [`SendError::Status`], [`SendError::TooLarge`] ([`Failure::FailedDependency`]) | `error`, code `FAILED_DEPENDENCY` |
+/// | [`SendError::NotAnEvent`], [`SendError::MalformedAnswer`] ([`Failure::BadProtocol`]), [`CallError::Payload`] | `error`, code `DEPENDENCY_BAD_PROTOCOL` |
+/// | [`SendError::InvalidEvent`], [`SendError::InvalidHeader`], [`SendError::NoRuntime`] ([`Failure::NotSent`]) | `error`, code `UNHANDLED_ERROR`, as a handler's own fault |
+///
+/// Every error made here has the parameters `{}`: the URL, status and body
+/// of the service called stay out of the answer (the caller of this service
+/// has no business with them). They go to the log instead: the error, URL
+/// included, at `warn`, and the body, when there is one, at `debug`.
+///
+/// ```
+/// use events_protocol::client::{CallError, SendError};
+/// use events_protocol::{EventError, Redirect};
+///
+/// let refused = CallError::Event(EventError::forbidden("NOT_YOURS").with("owner", 9));
+/// assert_eq!(EventError::from(refused), EventError::forbidden("NOT_YOURS").with("owner", 9));
+///
+/// let down = CallError::Send(SendError::Status { status: 502, body: "bad gateway".to_owned() });
+/// assert_eq!(EventError::from(down), EventError::error("FAILED_DEPENDENCY"));
+///
+/// let redirected = CallError::Redirect(Redirect::to("https://example.com/login"));
+/// assert_eq!(EventError::from(redirected), EventError::error("DEPENDENCY_REDIRECT"));
+/// ```
+impl From<CallError> for EventError {
+    fn from(error: CallError) -> EventError {
+        match error {
+            CallError::Event(error) => error,
+            CallError::Send(error) => EventError::from(error),
+            CallError::Redirect(redirect) => {
+                tracing::warn!("a call was answered with a redirect");
+                tracing::debug!(url = %redirect.url, "the redirect");
+                EventError::error("DEPENDENCY_REDIRECT")
+            }
+            CallError::Payload {
+                name,
+                payload,
+                error,
+            } => {
+                tracing::warn!(answer = %name, %error, "a call's answer does not fit its response type");
+                tracing::debug!(%payload, "the answer's payload");
+                EventError::error("DEPENDENCY_BAD_PROTOCOL")
+            }
+        }
+    }
+}
+
+/// A failed send as the error a handler answers: see the table at
+/// [`From<CallError> for EventError`](CallError#impl-From<CallError>-for-EventError).
+impl From<SendError> for EventError {
+    fn from(error: SendError) -> EventError {
+        let failure = error.failure();
+        match failure {
+            Failure::NotSent => tracing::error!(%error, "a call could not be sent"),
+            _ => tracing::warn!(%error, "a call failed"),
+        }
+        match &error {
+            SendError::Status { body, .. }
+            | SendError::NotAnEvent { body, .. }
+            | SendError::MalformedAnswer { body, .. } => {
+                tracing::debug!(%body, "the answer's body");
+            }
+            _ => {}
+        }
+        EventError::error(match failure {
+            Failure::Timeout => "DEPENDENCY_TIMEOUT",
+            Failure::FailedDependency => "FAILED_DEPENDENCY",
+            Failure::BadProtocol => "DEPENDENCY_BAD_PROTOCOL",
+            Failure::NotSent => "UNHANDLED_ERROR",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{CallError, SendError};
+    use crate::{Event, EventError, Redirect, error::ViewError, processor::ReadMode};
+
+    fn not_an_event() -> SendError {
+        let error = Event::from_slice(b"<html>", ReadMode::Lenient).expect_err("not JSON");
+        SendError::NotAnEvent {
+            status: 200,
+            body: "<html>".to_owned(),
+            error: Box::new(error),
+        }
+    }
+
+    fn view_error() -> ViewError {
+        let event = Event::from_json(r#"{"name":"a:response","version":1,"payload":{}}"#)
+            .expect("an event");
+        event.payload_as::<Redirect>().expect_err("no url")
+    }
+
+    #[test]
+    fn an_error_answered_downstream_keeps_its_type_code_and_parameters() {
+        let error = EventError::not_found("NO_USER").with("userId", 7);
+        assert_eq!(EventError::from(CallError::Event(error.clone())), error);
+    }
+
+    #[test]
+    fn every_failure_becomes_an_error_naming_its_class_and_nothing_else() {
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let cases = [
+            (
+                CallError::Redirect(Redirect::to("https://internal.invalid/secret")),
+                "DEPENDENCY_REDIRECT",
+            ),
+            (
+                CallError::Send(SendError::Timeout {
+                    limit: Duration::from_secs(1),
+                    elapsed: Duration::from_secs(1),
+                    connecting: false,
+                }),
+                "DEPENDENCY_TIMEOUT",
+            ),
+            (
+                CallError::Send(SendError::Connection {
+                    url: "http://internal.invalid/events".to_owned(),
+                    source: Box::new(io),
+                }),
+                "FAILED_DEPENDENCY",
+            ),
+            (
+                CallError::Send(SendError::Status {
+                    status: 500,
+                    body: "stack trace".to_owned(),
+                }),
+                "FAILED_DEPENDENCY",
+            ),
+            (
+                CallError::Send(SendError::TooLarge { limit: 10 }),
+                "FAILED_DEPENDENCY",
+            ),
+            (CallError::Send(not_an_event()), "DEPENDENCY_BAD_PROTOCOL"),
+            (
+                CallError::Send(SendError::MalformedAnswer {
+                    name: "a:redirect".to_owned(),
+                    body: "{}".to_owned(),
+                    error: view_error(),
+                }),
+                "DEPENDENCY_BAD_PROTOCOL",
+            ),
+            (
+                CallError::Payload {
+                    name: "a:response".to_owned(),
+                    payload: "{}".to_owned(),
+                    error: view_error(),
+                },
+                "DEPENDENCY_BAD_PROTOCOL",
+            ),
+            (
+                CallError::Send(SendError::InvalidHeader {
+                    name: "x".to_owned(),
+                }),
+                "UNHANDLED_ERROR",
+            ),
+            (CallError::Send(SendError::NoRuntime), "UNHANDLED_ERROR"),
+        ];
+        for (error, code) in cases {
+            let shown = error.to_string();
+            assert_eq!(EventError::from(error), EventError::error(code), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_send_error_converts_as_the_call_error_holding_it() {
+        assert_eq!(
+            EventError::from(SendError::TooLarge { limit: 1 }),
+            EventError::error("FAILED_DEPENDENCY")
+        );
     }
 }

@@ -4,36 +4,30 @@
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
-use ureq::http::HeaderMap;
-
+use crate::client::call::Prepared;
 use crate::client::{Answer, EventClient, SendError};
 
-/// Posts `body` to the client's URL and classifies the answer.
-pub(crate) fn exchange(
-    client: &EventClient,
-    body: String,
-    headers: &HeaderMap,
-    timeout: Option<Duration>,
-) -> Result<Answer, SendError> {
-    let shared = client.shared();
+/// Posts the prepared call to the client's URL and classifies the answer.
+pub(super) fn exchange(client: &EventClient, call: Prepared) -> Result<Answer, SendError> {
+    let shared = &client.shared;
     let started = Instant::now();
     let limits = Limits {
-        call: timeout.unwrap_or(shared.timeout),
-        connect: shared.connect_timeout,
+        call: call.timeout.unwrap_or(shared.config.timeout),
+        connect: shared.config.connect_timeout,
         started,
     };
-    let mut request = shared.agent.post(shared.url.as_str());
-    if let Some(timeout) = timeout {
+    let mut request = shared.agent.post(shared.config.url.as_str());
+    if let Some(timeout) = call.timeout {
         request = request.config().timeout_global(Some(timeout)).build();
     }
-    for (name, value) in headers {
+    for (name, value) in &call.headers {
         request = request.header(name, value);
     }
     let mut response = request
-        .send(body)
+        .send(call.body)
         .map_err(|error| limits.failure(client, error))?;
     let status = response.status().as_u16();
-    let max = shared.max_answer_bytes;
+    let max = shared.config.max_answer_bytes;
     let reader = response
         .body_mut()
         .with_config()
