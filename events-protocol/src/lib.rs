@@ -91,6 +91,7 @@ pub mod __testing;
 
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod trace;
 
 pub use builder::EventBuilder;
 #[cfg(feature = "client")]
