@@ -4,7 +4,7 @@
 //! `x-datadog-tags` (the upper 64 bits of a 128-bit trace id, 16 lowercase
 //! hex digits).
 
-use super::w3c::{hex, push_hex};
+use super::w3c::{hex16, push_hex};
 use super::{SpanId, TraceId};
 
 /// The longest `x-datadog-tags` read, in bytes (Datadog's own default).
@@ -39,10 +39,16 @@ pub(super) fn read(
 
 /// A decimal `u64`: 1 to 20 ASCII digits, no sign, no space.
 fn decimal(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 20 || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 20 {
         return None;
     }
-    text.parse().ok()
+    text.bytes().try_fold(0u64, |value, byte| {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// A sampling priority: an optional `-` and 1 to 10 ASCII digits.
@@ -63,10 +69,10 @@ fn tid(tags: &str) -> Option<u64> {
     for tag in tags.split(',') {
         let (key, value) = tag.split_once('=')?;
         if key == TID {
-            if found.is_some() || value.len() != 16 {
+            if found.is_some() {
                 return None;
             }
-            found = Some(u64::try_from(hex(value.as_bytes())?).ok()?);
+            found = Some(hex16(value.as_bytes())?);
         }
     }
     found
@@ -100,6 +106,8 @@ mod tests {
     fn decimals_are_digits_only() {
         assert_eq!(decimal("18446744073709551615"), Some(u64::MAX));
         assert_eq!(decimal("007"), Some(7));
+        assert_eq!(decimal("18446744073709551610"), Some(u64::MAX - 5));
+        assert_eq!(decimal("00000000000000000001"), Some(1));
         for text in [
             "",
             "18446744073709551616",

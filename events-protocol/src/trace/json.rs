@@ -7,12 +7,20 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-/// One member of an object, as byte ranges of the object's text.
+/// Where a token is in the text (a string token with its quotes), and
+/// whether it is a string holding an escape.
+#[derive(Clone)]
+pub(super) struct Token {
+    pub(super) range: Range<usize>,
+    pub(super) escaped: bool,
+}
+
+/// One member of an object, as tokens of the object's text.
 pub(super) struct Member {
-    /// The key's string token, quotes included.
-    pub(super) key: Range<usize>,
+    /// The key's string token.
+    pub(super) key: Token,
     /// The value's token (a whole object or array for a nested one).
-    pub(super) value: Range<usize>,
+    pub(super) value: Token,
     /// The comma before this member; `None` for the first member.
     pub(super) comma: Option<usize>,
 }
@@ -22,91 +30,174 @@ pub(super) struct Walked {
     pub(super) open: usize,
 }
 
-/// Walks the members of the object `text` holds (whitespace around it
-/// allowed), calling `visit` on each in order while it returns `true`.
-/// `None` when `text` is not one object, or when `visit` stopped the walk.
-pub(super) fn members(text: &str, mut visit: impl FnMut(Member) -> bool) -> Option<Walked> {
+/// What a visitor of [`walk`] did with a member's value.
+pub(super) enum Step {
+    /// Nothing: the walk skips the value.
+    Skip,
+    /// Read it: the value ends here.
+    Took(usize),
+    /// Stop the walk (it returns `None`).
+    Stop,
+}
+
+/// Walks the object whose `{` is at `open` in `text`, calling `visit` with
+/// each member's key token, the position its value starts at and the comma
+/// before it, in order. The position just after its `}`; `None` when there
+/// is no object there or `visit` stopped.
+pub(super) fn walk(
+    text: &str,
+    open: usize,
+    mut visit: impl FnMut(Token, usize, Option<usize>) -> Step,
+) -> Option<usize> {
     let bytes = text.as_bytes();
-    let open = skip_space(bytes, 0);
     if bytes.get(open) != Some(&b'{') {
         return None;
     }
     let mut at = skip_space(bytes, open + 1);
     if bytes.get(at) == Some(&b'}') {
-        return end(bytes, open, at);
+        return Some(at + 1);
     }
     let mut comma = None;
     loop {
         if bytes.get(at) != Some(&b'"') {
             return None;
         }
-        let key_end = string_end(bytes, at)?;
+        let (key_end, escaped) = string_end(bytes, at)?;
         let colon = skip_space(bytes, key_end);
         if bytes.get(colon) != Some(&b':') {
             return None;
         }
         let value_start = skip_space(bytes, colon + 1);
-        let value_end = value_end(bytes, value_start)?;
-        let member = Member {
-            key: at..key_end,
-            value: value_start..value_end,
-            comma,
+        let key = Token {
+            range: at..key_end,
+            escaped,
         };
-        if !visit(member) {
-            return None;
-        }
+        let value_end = match visit(key, value_start, comma) {
+            Step::Skip => value_end(bytes, value_start)?.0,
+            Step::Took(end) => end,
+            Step::Stop => return None,
+        };
         let next = skip_space(bytes, value_end);
         match bytes.get(next)? {
             b',' => {
                 comma = Some(next);
                 at = skip_space(bytes, next + 1);
             }
-            b'}' => return end(bytes, open, next),
+            b'}' => return Some(next + 1),
             _ => return None,
         }
     }
 }
 
-/// The walk's result once the closing brace at `close` is found: nothing
-/// but whitespace may follow it.
-fn end(bytes: &[u8], open: usize, close: usize) -> Option<Walked> {
-    (skip_space(bytes, close + 1) == bytes.len()).then_some(Walked { open })
+/// [`walk`] over the object whose `{` is at `open`, each member given whole
+/// to `visit`, while it returns `true`.
+pub(super) fn object_members(
+    text: &str,
+    open: usize,
+    mut visit: impl FnMut(Member) -> bool,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    walk(text, open, |key, value_start, comma| {
+        let Some((end, escaped)) = value_end(bytes, value_start) else {
+            return Step::Stop;
+        };
+        let member = Member {
+            key,
+            value: Token {
+                range: value_start..end,
+                escaped,
+            },
+            comma,
+        };
+        if visit(member) {
+            Step::Took(end)
+        } else {
+            Step::Stop
+        }
+    })
 }
 
-/// The content of a string token (quotes included), its escapes decoded:
+/// [`object_members`] of the one object `text` holds, whitespace around it
+/// allowed. `None` when `text` is not one object, or `visit` stopped.
+pub(super) fn members(text: &str, visit: impl FnMut(Member) -> bool) -> Option<Walked> {
+    let open = skip_space(text.as_bytes(), 0);
+    let end = object_members(text, open, visit)?;
+    only_space_after(text, end).then_some(Walked { open })
+}
+
+/// Whether `text` holds only whitespace from `at` on.
+pub(super) fn only_space_after(text: &str, at: usize) -> bool {
+    skip_space(text.as_bytes(), at) == text.len()
+}
+
+/// The content of the string `token` of `text`, its escapes decoded:
 /// borrowed when it has none. `None` when it is not a valid string token.
-pub(super) fn decode(token: &str) -> Option<Cow<'_, str>> {
-    if token.as_bytes().contains(&b'\\') {
-        serde_json::from_str::<String>(token).ok().map(Cow::Owned)
+pub(super) fn decode<'a>(text: &'a str, token: &Token) -> Option<Cow<'a, str>> {
+    let raw = text.get(token.range.clone())?;
+    if token.escaped {
+        serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
     } else {
-        let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+        let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
         Some(Cow::Borrowed(inner))
     }
 }
 
 /// The first position at or after `at` that is not JSON whitespace.
-fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         at += 1;
     }
     at
 }
 
-/// The end of the string token starting (with its quote) at `at`.
-fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+/// The end of the string token starting (with its quote) at `at`, and
+/// whether it holds an escape.
+fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut at = at + 1;
+    let mut escaped = false;
     loop {
+        at = quote_or_backslash(bytes, at)?;
         match bytes.get(at)? {
-            b'"' => return Some(at + 1),
-            b'\\' => at += 2,
-            _ => at += 1,
+            b'"' => return Some((at + 1, escaped)),
+            _ => {
+                escaped = true;
+                at += 2;
+            }
         }
     }
 }
 
-/// The end of the value starting at `at`: a string, an object or array
-/// (brackets counted, not recursed into), or a number or literal.
-fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
+/// The position of the first `"` or `\` at or after `at`, eight bytes at a
+/// time: in a word whose bytes are XORed with the byte sought, `(w - ONES) &
+/// !w & HIGHS` sets the high bit of the first zero byte (bits above it may
+/// be set by the borrow, so only the lowest one is read).
+pub(super) fn quote_or_backslash(bytes: &[u8], mut at: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    fn zeros(word: u64) -> u64 {
+        word.wrapping_sub(ONES) & !word & HIGHS
+    }
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let found =
+            zeros(word ^ (ONES * u64::from(b'"'))) | zeros(word ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&byte| byte == b'"' || byte == b'\\')
+        .map(|index| at + index)
+}
+
+/// The end of the value starting at `at`: a string (and whether it holds an
+/// escape), an object or array (brackets counted, not recursed into), or a
+/// number or literal.
+fn value_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
     match bytes.get(at)? {
         b'"' => string_end(bytes, at),
         b'{' | b'[' => {
@@ -115,14 +206,14 @@ fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
             loop {
                 match bytes.get(at)? {
                     b'"' => {
-                        at = string_end(bytes, at)?;
+                        at = string_end(bytes, at)?.0;
                         continue;
                     }
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
                         depth -= 1;
                         if depth == 0 {
-                            return Some(at + 1);
+                            return Some((at + 1, false));
                         }
                     }
                     _ => {}
@@ -138,7 +229,7 @@ fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
                 }
                 end += 1;
             }
-            (end > at).then_some(end)
+            (end > at).then_some((end, false))
         }
     }
 }
@@ -151,7 +242,11 @@ mod tests {
     fn walk(text: &str) -> Option<Vec<(&str, &str, Option<usize>)>> {
         let mut seen = Vec::new();
         members(text, |member| {
-            seen.push((&text[member.key], &text[member.value], member.comma));
+            seen.push((
+                &text[member.key.range],
+                &text[member.value.range],
+                member.comma,
+            ));
             true
         })?;
         Some(seen)
@@ -205,10 +300,50 @@ mod tests {
     }
 
     #[test]
+    fn finds_quotes_and_backslashes_at_every_offset() {
+        for length in 0..20 {
+            for special in 0..length {
+                for byte in [b'"', b'\\'] {
+                    let mut text = vec![b'a'; length];
+                    text[special] = byte;
+                    // a zero byte just before it must not hide it
+                    if special > 0 {
+                        text[special - 1] = 0;
+                    }
+                    for from in 0..=special {
+                        assert_eq!(quote_or_backslash(&text, from), Some(special));
+                    }
+                    assert_eq!(quote_or_backslash(&text, special + 1), None);
+                }
+            }
+        }
+        assert_eq!(quote_or_backslash(b"abc", 9), None);
+    }
+
+    #[test]
     fn decodes_keys_with_and_without_escapes() {
-        assert_eq!(decode(r#""trace""#).as_deref(), Some("trace"));
-        assert_eq!(decode(r#""tr\u0061ce""#).as_deref(), Some("trace"));
-        assert_eq!(decode(r#""bad\x""#), None);
-        assert_eq!(decode("\""), None);
+        /// The decoded keys of `text`, `None` for one that does not decode.
+        fn keys(text: &str) -> Vec<Option<Cow<'_, str>>> {
+            let mut keys = Vec::new();
+            super::walk(text, 0, |key, _, _| {
+                keys.push(decode(text, &key));
+                Step::Skip
+            });
+            keys
+        }
+        assert_eq!(
+            keys(r#"{"trace":1,"tr\u0061ce":2,"a\"b":3,"bad\x":4}"#),
+            [
+                Some("trace".into()),
+                Some("trace".into()),
+                Some("a\"b".into()),
+                None
+            ]
+        );
+        let token = Token {
+            range: 0..1,
+            escaped: false,
+        };
+        assert_eq!(decode("\"", &token), None);
     }
 }

@@ -44,8 +44,11 @@ mod id;
 mod json;
 mod w3c;
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
+
+use json::Step;
 
 pub use id::{SpanId, TraceId};
 
@@ -271,37 +274,50 @@ impl TraceContext {
     /// ```
     #[must_use]
     pub fn from_metadata(metadata_json: &str) -> Option<Self> {
-        // the fast path: no `"trace"` anywhere, and no escape that could spell it
-        if !metadata_json.contains("\"trace\"") && !metadata_json.as_bytes().contains(&b'\\') {
+        let bytes = metadata_json.as_bytes();
+        if !may_hold_trace(metadata_json) {
             return None;
         }
-        let mut found: Option<Range<usize>> = None;
-        json::members(metadata_json, |member| {
-            if !is_trace_key(metadata_json, &member.key) {
-                return true;
+        let mut found = None;
+        let open = json::skip_space(bytes, 0);
+        let end = json::walk(metadata_json, open, |key, value, _| {
+            if !is_trace_key(metadata_json, &key) {
+                return Step::Skip;
             }
             // a repeated `trace` is ambiguous: stop, and read none
-            found.replace(member.value).is_none()
+            if found.is_some() {
+                return Step::Stop;
+            }
+            match Self::from_trace_object(metadata_json, value) {
+                Some((context, end)) => {
+                    found = Some(context);
+                    Step::Took(end)
+                }
+                None => Step::Stop,
+            }
         })?;
-        Self::from_trace_object(metadata_json.get(found?)?)
-    }
-
-    /// The context of the `trace` object's text.
-    fn from_trace_object(trace: &str) -> Option<Self> {
-        if trace.len() > MAX_TRACE_BYTES || !trace.starts_with('{') {
+        if !json::only_space_after(metadata_json, end) {
             return None;
         }
-        let mut values: [Option<std::borrow::Cow<'_, str>>; KEYS.len()] = Default::default();
+        found
+    }
+
+    /// The context of the `trace` object whose `{` is at `open` in `text`,
+    /// and the position just after it.
+    fn from_trace_object(text: &str, open: usize) -> Option<(Self, usize)> {
+        let mut values: [Option<Cow<'_, str>>; KEYS.len()] = Default::default();
         let mut count = 0;
-        json::members(trace, |member| {
+        let end = json::object_members(text, open, |member| {
             count += 1;
-            let (Some(key), Some(value)) = (trace.get(member.key), trace.get(member.value)) else {
-                return false;
-            };
-            if count > MAX_TRACE_KEYS || !value.starts_with('"') {
+            if count > MAX_TRACE_KEYS
+                || member.value.range.end.saturating_sub(open) > MAX_TRACE_BYTES
+            {
                 return false;
             }
-            let Some(key) = json::decode(key) else {
+            if text.as_bytes().get(member.value.range.start) != Some(&b'"') {
+                return false;
+            }
+            let Some(key) = json::decode(text, &member.key) else {
                 return false;
             };
             let Some(slot) = KEYS
@@ -310,7 +326,7 @@ impl TraceContext {
             else {
                 return true;
             };
-            match (&values[slot], json::decode(value)) {
+            match (&values[slot], json::decode(text, &member.value)) {
                 (None, Some(value)) => {
                     values[slot] = Some(value);
                     true
@@ -318,6 +334,9 @@ impl TraceContext {
                 _ => false,
             }
         })?;
+        if end - open > MAX_TRACE_BYTES {
+            return None;
+        }
         let value = |slot: usize| values[slot].as_deref();
         let datadog = match (value(DD_TRACE_ID), value(DD_PARENT_ID)) {
             (Some(trace_id), Some(parent_id)) => datadog::read(
@@ -328,8 +347,8 @@ impl TraceContext {
             ),
             _ => None,
         };
-        match value(TRACEPARENT).and_then(w3c::traceparent) {
-            Some((trace_id, span_id, sampled)) => Some(Self {
+        let context = match value(TRACEPARENT).and_then(w3c::traceparent) {
+            Some((trace_id, span_id, sampled)) => Self {
                 trace_id,
                 span_id,
                 sampled,
@@ -339,15 +358,16 @@ impl TraceContext {
                 } else {
                     TraceStyle::W3c
                 },
-            }),
+            },
             None => {
                 let (trace_id, span_id, sampled) = datadog?;
-                Some(Self {
+                Self {
                     styles: TraceStyle::Datadog,
                     ..Self::new(trace_id, span_id, sampled)
-                })
+                }
             }
-        }
+        };
+        Some((context, end))
     }
 
     /// The context of an HTTP `traceparent` header value (optional
@@ -453,13 +473,13 @@ impl TraceContext {
         let walked = json::members(text, |member| {
             if is_trace_key(text, &member.key) {
                 match (&first, member.comma) {
-                    (None, _) => first = Some(member.value.clone()),
+                    (None, _) => first = Some(member.value.range.clone()),
                     // a repeated member is removed with the comma before it
-                    (Some(_), Some(comma)) => repeated.push(comma..member.value.end),
+                    (Some(_), Some(comma)) => repeated.push(comma..member.value.range.end),
                     (Some(_), None) => return false,
                 }
             }
-            last_end = Some(member.value.end);
+            last_end = Some(member.value.range.end);
             true
         });
         // the positions are all next to ASCII bytes, so `get` never fails
@@ -518,11 +538,18 @@ impl TraceContext {
     }
 }
 
-/// Whether the key token at `key` in `text` is `trace` (escapes decoded).
-fn is_trace_key(text: &str, key: &Range<usize>) -> bool {
-    match text.get(key.clone()) {
-        Some("\"trace\"") => true,
-        Some(token) if token.contains('\\') => json::decode(token).as_deref() == Some("trace"),
-        _ => false,
+/// Whether `metadata` may have a `trace` key: it holds `"trace"`, or a
+/// backslash (an escape could spell `trace`). Two searches, each faster
+/// than one pass that stops at every quote.
+fn may_hold_trace(metadata: &str) -> bool {
+    metadata.contains("\"trace\"") || metadata.as_bytes().contains(&b'\\')
+}
+
+/// Whether the key `key` of `text` is `trace` (escapes decoded).
+fn is_trace_key(text: &str, key: &json::Token) -> bool {
+    if key.escaped {
+        json::decode(text, key).as_deref() == Some("trace")
+    } else {
+        text.get(key.range.clone()) == Some("\"trace\"")
     }
 }
