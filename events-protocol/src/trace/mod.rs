@@ -420,23 +420,23 @@ impl TraceContext {
     /// set to this context: see [`inject_into`](Self::inject_into).
     ///
     /// ```
-    /// use events_protocol::trace::{Propagation, SpanId, TraceContext, TraceId};
+    /// use events_protocol::trace::{Propagation, TraceContext};
     ///
-    /// let (Some(trace_id), Some(span_id)) = (TraceId::new(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736), SpanId::new(0xf067_aa0b_a902_b7)) else {
-    ///     unreachable!("the ids are not zero")
-    /// };
-    /// let context = TraceContext::new(trace_id, span_id, true);
+    /// let context = TraceContext::from_traceparent_header(
+    ///     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    /// );
+    /// let inject = |metadata, propagation| context.as_ref().map(|c| c.inject(metadata, propagation));
     /// assert_eq!(
-    ///     context.inject(r#"{"origin": "app", "trace": {"old": "x"}}"#, Propagation::AsReceived),
-    ///     r#"{"origin": "app", "trace": {"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}"#
+    ///     inject(r#"{"origin": "app", "trace": {"old": "x"}}"#, Propagation::AsReceived).as_deref(),
+    ///     Some(r#"{"origin": "app", "trace": {"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}"#)
     /// );
     /// assert_eq!(
-    ///     context.inject("{}", Propagation::AlwaysDatadog),
-    ///     concat!(
+    ///     inject("{}", Propagation::AlwaysDatadog).as_deref(),
+    ///     Some(concat!(
     ///         r#"{"trace":{"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","#,
     ///         r#""x-datadog-trace-id":"11803532876627986230","x-datadog-parent-id":"67667974448284343","#,
     ///         r#""x-datadog-sampling-priority":"1","x-datadog-tags":"_dd.p.tid=4bf92f3577b34da6"}}"#
-    ///     )
+    ///     ))
     /// );
     /// ```
     #[must_use]
