@@ -10,6 +10,13 @@ import re
 import sys
 
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "events-protocol/src")
+# names the crate root re-exports (`pub use module::{A, B}`), by module, so
+# that `crate::A` counts as an import of `module`
+reexported = {}
+lib = re.sub(r"//[^\n]*", "", (root / "lib.rs").read_text())
+for module, names in re.findall(r"pub use ([a-z_][a-z0-9_]*)::(\{[^}]*\}|\w+);", lib):
+    for name in re.findall(r"\w+", names):
+        reexported[name] = module
 modules = {}
 for path in sorted(root.rglob("*.rs")):
     relative = path.relative_to(root)
@@ -17,10 +24,11 @@ for path in sorted(root.rglob("*.rs")):
     if module in ("lib", "main"):
         continue
     text = re.sub(r"//[^\n]*", "", path.read_text())
-    used = set(re.findall(r"\bcrate::([a-z_][a-z0-9_]*)", text))
-    # `crate::{a, b::c}` groups
+    named = set(re.findall(r"\bcrate::(\w+)", text))
+    # `crate::{a, b::c, D}` groups
     for group in re.findall(r"\bcrate::\{([^}]*)\}", text):
-        used |= set(re.findall(r"(?:^|,)\s*([a-z_][a-z0-9_]*)", group))
+        named |= set(re.findall(r"(?:^|,)\s*(\w+)", group))
+    used = {reexported.get(name, name) for name in named}
     modules.setdefault(module, set()).update(used)
 known = set(modules)
 edges = {m: sorted(u & known - {m}) for m, u in modules.items()}
