@@ -12,9 +12,16 @@ const _: () = {
         let payload: MyEvent = __ep::read!(__ep::payload(__event));
         __ep::answer!(my_event(payload))
     }
+    fn __payload_schema() -> ::core::option::Option<__ep::serde_json::Value> {
+        __ep::schema!(MyEvent)
+    }
+    fn __response_schema() -> ::core::option::Option<__ep::serde_json::Value> {
+        __ep::schema!(MyEventResponse)
+    }
     __ep::inventory::submit! {
         __ep::Registration::new("event:name", 1, __ep::HandlerFn::Blocking(__handler),
-        ::core::file!(), ::core::line!())
+        ::core::file!(), ::core::line!()).with_payload_schema(__payload_schema)
+        .with_response_schema(__response_schema)
     }
     impl __ep::EventRequest for MyEventRequest
     where

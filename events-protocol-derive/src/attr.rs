@@ -3,12 +3,13 @@
 //! order, unknown and repeated ones included. Judging them is `valid`'s
 //! work; the only errors here are of syntax (a value that is not an
 //! expression, a `response` that is not a type), and reading goes on past
-//! them to the next argument.
+//! them to the next argument. It also reads a handler's documentation, its
+//! `#[doc = "..."]` attributes, for the catalog.
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::meta::ParseNestedMeta;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, Expr, Meta, Path, Token, Type};
+use syn::{Attribute, Expr, ExprLit, Lit, Meta, Path, Token, Type};
 
 use crate::errors::Errors;
 
@@ -122,4 +123,86 @@ fn rest(input: ParseStream<'_>) -> syn::Result<TokenStream> {
         tokens.extend([input.parse::<TokenTree>()?]);
     }
     Ok(tokens)
+}
+
+/// A function's documentation, as rustdoc shows it: the text of its
+/// `#[doc = "..."]` attributes (what `///` and `/** */` become), one line
+/// each, their common indentation removed and blank lines at both ends
+/// dropped; empty when it has none. A `#[doc = ...]` whose value is not a
+/// string literal (`include_str!(...)`) is left out: only rustc could read it.
+pub fn doc(attributes: &[Attribute]) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    let texts: Vec<String> = attributes
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("doc"))
+        .filter_map(|attribute| match &attribute.meta {
+            Meta::NameValue(pair) => match &pair.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(text),
+                    ..
+                }) => Some(text.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    for text in &texts {
+        lines.extend(text.split('\n'));
+    }
+    let indent = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let lines: Vec<&str> = lines
+        .iter()
+        .map(|line| line.get(indent..).unwrap_or("").trim_end())
+        .collect();
+    let first = lines.iter().position(|line| !line.is_empty());
+    let last = lines.iter().rposition(|line| !line.is_empty());
+    match (first, last) {
+        (Some(first), Some(last)) => lines[first..=last].join("\n"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::ItemFn;
+
+    #[test]
+    fn doc_is_the_text_of_the_doc_attributes_unindented() {
+        let item: ItemFn = syn::parse_quote! {
+            /// Says hello.
+            ///
+            /// To `name`:
+            ///     indented
+            #[inline]
+            #[doc = include_str!("x.md")]
+            fn f() {}
+        };
+        assert_eq!(
+            super::doc(&item.attrs),
+            "Says hello.\n\nTo `name`:\n    indented"
+        );
+    }
+
+    #[test]
+    fn doc_of_a_block_comment_drops_blank_lines_at_both_ends() {
+        let item: ItemFn = syn::parse_quote! {
+            #[doc = "\n   Block.\n     more\n"]
+            fn f() {}
+        };
+        assert_eq!(super::doc(&item.attrs), "Block.\n  more");
+    }
+
+    #[test]
+    fn doc_is_empty_without_doc_attributes() {
+        let item: ItemFn = syn::parse_quote! {
+            #[inline]
+            fn f() {}
+        };
+        assert_eq!(super::doc(&item.attrs), "");
+    }
 }

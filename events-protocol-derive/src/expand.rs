@@ -76,19 +76,25 @@ fn with_errors(errors: Errors, code: TokenStream) -> TokenStream {
 fn handler_code(handler: &Handler<'_>, function: syn::ItemFn, mut event: EventArgs) -> TokenStream {
     let krate = runtime(event.krate.take());
     let private = private_module();
+    // the success type, as the request type names it (before it takes it)
+    let response = event.response.clone().or_else(|| handler.success());
     let (request, describe) = request_type(handler, &mut event);
     let (wrapper, registered) = wrapper(handler, event.inline.is_some());
     let name = &event.name;
     let version = Literal::i64_unsuffixed(event.version);
+    let mut registration = quote!(
+        __ep::Registration::new(#name, #version, #registered, ::core::file!(), ::core::line!())
+    );
     let states = state_types(handler);
-    let registration = if states.is_empty() {
-        quote!(__ep::Registration::new(#name, #version, #registered, ::core::file!(), ::core::line!()))
-    } else {
-        quote!(
-            __ep::Registration::new(#name, #version, #registered, ::core::file!(), ::core::line!())
-                .with_states(&[#(__ep::StateType::of::<#states>()),*])
-        )
-    };
+    if !states.is_empty() {
+        registration.extend(quote!(.with_states(&[#(__ep::StateType::of::<#states>()),*])));
+    }
+    let doc = attr::doc(&handler.item.attrs);
+    if !doc.is_empty() {
+        registration.extend(quote!(.with_doc(#doc)));
+    }
+    let (schemas, with_schemas) = schemas(handler.payload(), response.as_ref());
+    registration.extend(with_schemas);
     quote! {
         #function
 
@@ -99,6 +105,8 @@ fn handler_code(handler: &Handler<'_>, function: syn::ItemFn, mut event: EventAr
 
             #wrapper
 
+            #schemas
+
             __ep::inventory::submit! {
                 #registration
             }
@@ -106,6 +114,31 @@ fn handler_code(handler: &Handler<'_>, function: syn::ItemFn, mut event: EventAr
             #describe
         };
     }
+}
+
+/// The functions giving the JSON Schemas of the payload and the success
+/// type, when the handler has them, each `None` at run time for a type
+/// without a `JsonSchema` impl (`__private::schema!` decides at the type);
+/// and the registration's calls that hold them. Nothing is computed until
+/// the catalog is asked for.
+fn schemas(payload: Option<&Type>, response: Option<&Type>) -> (TokenStream, TokenStream) {
+    let mut functions = TokenStream::new();
+    let mut calls = TokenStream::new();
+    for (ty, function, setter) in [
+        (payload, "__payload_schema", "with_payload_schema"),
+        (response, "__response_schema", "with_response_schema"),
+    ] {
+        let Some(ty) = ty else { continue };
+        let function = Ident::new(function, Span::call_site());
+        let setter = Ident::new(setter, Span::call_site());
+        functions.extend(quote! {
+            fn #function() -> ::core::option::Option<__ep::serde_json::Value> {
+                __ep::schema!(#ty)
+            }
+        });
+        calls.extend(quote!(.#setter(#function)));
+    }
+    (functions, calls)
 }
 
 /// The `T` of every parameter spelled `State<T>`: the states the handler

@@ -186,6 +186,17 @@ use proc_macro::TokenStream;
 /// are both kept out of service and reported, with both source locations, by
 /// `events_protocol::registry::check_handlers()`.
 ///
+/// # The catalog
+///
+/// The registration also carries what the catalog (`events_protocol::catalog`,
+/// PROTOCOL.md §9) lists of the handler: the function's documentation, its
+/// `///` text (string literals only: a `#[doc = include_str!(...)]` is left
+/// out), and the JSON Schemas of its payload type and of its success type
+/// (the request type's response type, above). A schema is given only with
+/// the runtime's feature `schemars`, for a type that implements
+/// `schemars::JsonSchema`; any other type simply has none, never a compile
+/// error. Schemas are computed only when the catalog is asked for.
+///
 /// # What it writes
 ///
 /// For the README's example,

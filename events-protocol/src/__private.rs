@@ -24,9 +24,12 @@ pub use serde::Serialize;
 pub use serde::de::DeserializeOwned;
 
 pub use crate::extract::FromEvent;
-pub use crate::registry::{BoxFuture, HandlerFn, Registration, StateType};
+pub use crate::registry::{BoxFuture, HandlerFn, Registration, SchemaFn, StateType};
 pub use crate::request::NoPayload;
-pub use crate::{__events_protocol_answer as answer, __events_protocol_read as read};
+pub use crate::{
+    __events_protocol_answer as answer, __events_protocol_read as read,
+    __events_protocol_schema as schema,
+};
 pub use crate::{Event, EventError, EventRequest, IntoResponse, Json, Response};
 pub use std::result::Result::{Err, Ok};
 
@@ -282,6 +285,75 @@ pub mod outcome {
     }
 }
 
+/// `schema!(Type)`: the JSON Schema of `Type` as an `Option<Value>`, `Some`
+/// when it implements `schemars::JsonSchema` and the feature `schemars` is
+/// on, `None` otherwise, chosen at the type by [`schema`]'s probe. The macro
+/// writes it in a function of the handler's registration
+/// ([`SchemaFn`]), so it runs only when the catalog is asked for.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __events_protocol_schema {
+    ($ty:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::__private_0_1_0::schema::{ViaJsonSchema as _, WithoutSchema as _};
+        // two `&`: the receiver of the first rule (see `schema`)
+        (&&$crate::__private_0_1_0::schema::Probe::<$ty>::new()).schema()
+    }};
+}
+
+/// A type's JSON Schema when it has one, by the autoref specialisation of
+/// [`outcome`] with two rules instead of three: [`ViaJsonSchema`](schema::ViaJsonSchema)
+/// for `&Probe<T>` when `T: JsonSchema` (and the feature `schemars` is on),
+/// else [`WithoutSchema`](schema::WithoutSchema) for `Probe<T>`. Called on
+/// `&&Probe<T>`, method resolution tries rule 1's `&self` (`&&Probe<T>`)
+/// first, and only when its impl does not apply steps down to rule 2's
+/// (`&Probe<T>`), which always applies: a type without a schema is `None`,
+/// never a compile error.
+pub mod schema {
+    use std::marker::PhantomData;
+
+    use serde_json::Value;
+
+    /// The type whose schema is asked for, probed by method resolution.
+    pub struct Probe<T: ?Sized>(PhantomData<fn(&T)>);
+
+    impl<T: ?Sized> Probe<T> {
+        /// The probe of `T`.
+        pub const fn new() -> Probe<T> {
+            Probe(PhantomData)
+        }
+    }
+
+    /// Rule 1: the type's `JsonSchema` (feature `schemars`).
+    pub trait ViaJsonSchema {
+        /// The schema.
+        fn schema(&self) -> Option<Value>;
+    }
+
+    #[cfg(feature = "schemars")]
+    impl<T: schemars::JsonSchema + ?Sized> ViaJsonSchema for &Probe<T> {
+        fn schema(&self) -> Option<Value> {
+            Some(
+                schemars::SchemaGenerator::default()
+                    .into_root_schema_for::<T>()
+                    .to_value(),
+            )
+        }
+    }
+
+    /// Rule 2: no schema.
+    pub trait WithoutSchema {
+        /// `None`.
+        fn schema(&self) -> Option<Value>;
+    }
+
+    impl<T: ?Sized> WithoutSchema for Probe<T> {
+        fn schema(&self) -> Option<Value> {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -377,5 +449,36 @@ mod tests {
             futures_executor::block_on(future).to_json(&event),
             r#"{"name":"a:b:response","version":1,"id":"i","flowId":"f","payload":7,"identity":{},"auth":{},"metadata":{}}"#
         );
+    }
+
+    /// A type of one's own with no `JsonSchema` impl.
+    struct Plain;
+
+    #[test]
+    fn schema_is_none_for_a_type_without_json_schema() {
+        let _ = Plain;
+        assert_eq!(schema!(Plain), None);
+    }
+
+    #[cfg(feature = "schemars")]
+    #[test]
+    fn schema_is_the_json_schema_of_a_type_that_has_one() {
+        assert_eq!(
+            schema!(u8),
+            Some(serde_json::json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "title": "uint8",
+                "type": "integer",
+                "format": "uint8",
+                "minimum": 0,
+                "maximum": 255
+            }))
+        );
+    }
+
+    #[cfg(not(feature = "schemars"))]
+    #[test]
+    fn schema_is_none_for_every_type_without_the_feature() {
+        assert_eq!(schema!(u8), None);
     }
 }

@@ -74,6 +74,9 @@
 //!   axum routes, ready to serve or to mount;
 //! - trace context carried in `metadata.trace` ([`trace`]): W3C Trace
 //!   Context and Datadog's keys, read and written as PROTOCOL.md §8 says;
+//! - the [`catalog`] of the handlers served: names, versions, kinds, doc
+//!   comments and (feature `schemars`) JSON Schemas, in process and, opt-in,
+//!   at `GET /events/catalog`;
 //! - the wire contract itself, [`protocol`]: PROTOCOL.md, which the
 //!   documentation cites by section.
 
@@ -93,6 +96,7 @@ mod write;
 
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod catalog;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod context;

@@ -18,6 +18,11 @@ pub use crate::state::StateType;
 /// A boxed, `Send` future, as async handlers return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Gives the JSON Schema of a handler's payload or response type, or `None`
+/// when the type has none: a function, so that nothing is computed until the
+/// [catalog](crate::catalog) is asked for.
+pub type SchemaFn = fn() -> Option<serde_json::Value>;
+
 /// A handler as the link-time registry holds it: a plain function pointer.
 #[derive(Clone, Copy)]
 #[non_exhaustive]
@@ -42,6 +47,37 @@ impl fmt::Debug for HandlerFn {
             HandlerFn::Inline(_) => "HandlerFn::Inline",
             HandlerFn::Async(_) => "HandlerFn::Async",
         })
+    }
+}
+
+/// How a handler runs, as the [catalog](crate::catalog) says it: the three
+/// kinds of [`HandlerFn`], written `"blocking"`, `"inline"` and `"async"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum HandlerKind {
+    /// Synchronous, and may block: run where blocking is allowed.
+    Blocking,
+    /// Synchronous, never blocks: run in place (`#[event_handler(..., inline)]`).
+    Inline,
+    /// An `async` handler.
+    Async,
+}
+
+impl HandlerKind {
+    /// Its name in the catalog: `blocking`, `inline` or `async`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlerKind::Blocking => "blocking",
+            HandlerKind::Inline => "inline",
+            HandlerKind::Async => "async",
+        }
+    }
+}
+
+impl fmt::Display for HandlerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -82,6 +118,12 @@ impl fmt::Display for Location {
 ///     r#"{"name":"demo:ping:response","version":1,"id":"i","flowId":"f","payload":"pong","identity":{},"auth":{},"metadata":{}}"#
 /// );
 /// ```
+///
+/// `#[event_handler]` also gives it the function's doc comment and the
+/// schemas of its payload and response types, for the
+/// [catalog](crate::catalog): [`Registration::with_doc`],
+/// [`Registration::with_payload_schema`] and
+/// [`Registration::with_response_schema`] do the same by hand.
 #[derive(Debug)]
 pub struct Registration {
     name: &'static str,
@@ -89,6 +131,26 @@ pub struct Registration {
     handler: HandlerFn,
     location: Location,
     states: &'static [StateType],
+    about: About,
+}
+
+/// What the [catalog](crate::catalog) says of a handler besides its name,
+/// version and kind: its doc comment and the schemas of its payload and
+/// response types, each absent when unknown.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct About {
+    pub(crate) doc: Option<&'static str>,
+    pub(crate) payload_schema: Option<SchemaFn>,
+    pub(crate) response_schema: Option<SchemaFn>,
+}
+
+impl About {
+    /// Nothing known: a handler registered by hand with a closure.
+    const NONE: About = About {
+        doc: None,
+        payload_schema: None,
+        response_schema: None,
+    };
 }
 
 impl Registration {
@@ -107,7 +169,35 @@ impl Registration {
             handler,
             location: Location { file, line },
             states: &[],
+            about: About::NONE,
         }
+    }
+
+    /// The same registration, with the handler's documentation (its `///`
+    /// text, which `#[event_handler]` passes), shown by the
+    /// [catalog](crate::catalog). An empty text is no documentation.
+    #[must_use]
+    pub const fn with_doc(mut self, doc: &'static str) -> Registration {
+        self.about.doc = if doc.is_empty() { None } else { Some(doc) };
+        self
+    }
+
+    /// The same registration, with the function giving the JSON Schema of
+    /// the handler's payload type (or `None`), called only when the
+    /// [catalog](crate::catalog) is asked for.
+    #[must_use]
+    pub const fn with_payload_schema(mut self, schema: SchemaFn) -> Registration {
+        self.about.payload_schema = Some(schema);
+        self
+    }
+
+    /// The same registration, with the function giving the JSON Schema of
+    /// the payload of the handler's success answer (or `None`), called only
+    /// when the [catalog](crate::catalog) is asked for.
+    #[must_use]
+    pub const fn with_response_schema(mut self, schema: SchemaFn) -> Registration {
+        self.about.response_schema = Some(schema);
+        self
     }
 
     /// The same registration, of a handler that takes these
@@ -137,6 +227,11 @@ impl Registration {
     /// Where it was declared.
     pub fn location(&self) -> Location {
         self.location
+    }
+
+    /// Its handler's documentation, when it has some.
+    pub fn doc(&self) -> Option<&'static str> {
+        self.about.doc
     }
 }
 
@@ -183,6 +278,15 @@ impl Handler {
     /// declared inline.
     pub(crate) fn blocks(&self) -> bool {
         matches!(self, Handler::Sync { blocks: true, .. })
+    }
+
+    /// How it runs, as the catalog names it.
+    pub(crate) fn kind(&self) -> HandlerKind {
+        match self {
+            Handler::Sync { blocks: true, .. } => HandlerKind::Blocking,
+            Handler::Sync { blocks: false, .. } => HandlerKind::Inline,
+            Handler::Async(_) => HandlerKind::Async,
+        }
     }
 }
 
@@ -243,20 +347,24 @@ pub struct DuplicateHandler {
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct DuplicateHandlers(pub Vec<DuplicateHandler>);
 
-/// A handler held, with where it was declared and the state types it takes.
+/// A handler held, with where it was declared, the state types it takes and
+/// what the catalog says of it.
 struct Entry {
     handler: Handler,
     location: Location,
     states: &'static [StateType],
+    about: About,
 }
 
 impl Entry {
-    /// A handler registered by hand (a closure takes no state parameter).
+    /// A handler registered by hand (a closure takes no state parameter, and
+    /// has no documentation or schemas).
     fn new(handler: Handler, location: Location) -> Entry {
         Entry {
             handler,
             location,
             states: &[],
+            about: About::NONE,
         }
     }
 }
@@ -267,6 +375,7 @@ impl Registration {
             handler: Handler::of(self.handler),
             location: self.location,
             states: self.states,
+            about: self.about,
         }
     }
 }
@@ -512,6 +621,27 @@ impl Registry {
             .collect();
         events.sort_unstable();
         events
+    }
+
+    /// Every handler served (not those declared twice), with its kind and
+    /// what the catalog says of it, sorted by name and version.
+    pub(crate) fn described(&self) -> Vec<(&str, i64, HandlerKind, About)> {
+        let mut described: Vec<_> = self
+            .slots
+            .iter()
+            .flat_map(|(name, versions)| {
+                versions
+                    .iter()
+                    .filter_map(move |(version, slot)| match slot {
+                        Slot::One(entry) => {
+                            Some((&**name, *version, entry.handler.kind(), entry.about))
+                        }
+                        Slot::Clash(_) => None,
+                    })
+            })
+            .collect();
+        described.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        described
     }
 
     /// Every state type a handler takes: (name, version, where it was
