@@ -5,7 +5,8 @@
 //!
 //! [`router`] serves the link-time registry's handlers at `/events` and
 //! `/events/`; [`routes`] does the same with a [`Processor`] of your choice,
-//! and [`events_route`] gives the bare method router to mount at any path.
+//! and [`events_route`] gives the bare method router to mount at any path;
+//! [`catalog_route`] serves the [catalog](crate::catalog), opt-in.
 //! Each answers exactly as the service does: `405` but for `POST`, `413`
 //! over the body limit before the body is read, `200` and the answer event
 //! for every event outcome, handlers that may block on the blocking pool.
@@ -61,7 +62,7 @@ use ::axum::response::{IntoResponse as _, Response};
 use ::axum::routing::{MethodRouter, any_service};
 
 use crate::Processor;
-use crate::service::{EVENTS_PATHS, EventsService};
+use crate::service::{CatalogService, EVENTS_PATHS, EventsService};
 
 /// The events route at `/events` and `/events/`, answering with the handlers
 /// of the link-time registry, as [`process_event`](crate::process_event)
@@ -95,6 +96,29 @@ where
     S: Clone + Send + Sync + 'static,
 {
     any_service(EventsService::new(processor).at_any_path())
+}
+
+/// The [catalog](crate::catalog) route alone (PROTOCOL.md §9), opt-in: `GET`
+/// answered with `processor`'s catalog as JSON, any other method `405`. Mount
+/// it at [`CATALOG_PATH`](crate::catalog::CATALOG_PATH), `/events/catalog`,
+/// beside [`routes`] (or at your events path followed by `/catalog`), where
+/// clients look for it.
+///
+/// ```
+/// use axum::Router;
+/// use events_protocol::Processor;
+/// use events_protocol::catalog::CATALOG_PATH;
+///
+/// let processor = Processor::new();
+/// let app: Router = events_protocol::axum::routes(processor.clone())
+///     .route(CATALOG_PATH, events_protocol::axum::catalog_route(processor));
+/// # drop(app);
+/// ```
+pub fn catalog_route<S>(processor: Processor) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    any_service(CatalogService::new(processor))
 }
 
 /// Answers one HTTP request carrying an event, as the routes of this module

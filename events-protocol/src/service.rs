@@ -22,6 +22,10 @@
 //!   elsewhere), what a server of its own wants;
 //!   [`at_any_path`](EventsService::at_any_path) answers whatever path it is
 //!   mounted at.
+//! - The [catalog](crate::catalog) of the handlers is not served unless
+//!   asked for: [`with_catalog`](EventsService::with_catalog) answers
+//!   `GET /events/catalog` with it, and [`CatalogService`] is the catalog
+//!   alone, to mount at a path of the application's choice.
 //!
 //! ```no_run
 //! use events_protocol::Processor;
@@ -59,6 +63,10 @@ use http_body_util::{BodyExt, Full};
 use crate::Processor;
 use crate::processor::InPlace;
 
+mod catalog;
+
+pub use catalog::CatalogService;
+
 /// The paths [`EventsService::new`] answers at (and the `axum` routes).
 pub const EVENTS_PATHS: [&str; 2] = ["/events", "/events/"];
 
@@ -80,6 +88,8 @@ pub struct EventsService {
 struct Shared {
     processor: Processor,
     any_path: bool,
+    /// Whether `GET /events/catalog` is answered (`with_catalog`).
+    catalog: bool,
 }
 
 impl EventsService {
@@ -89,6 +99,7 @@ impl EventsService {
             shared: Arc::new(Shared {
                 processor,
                 any_path: false,
+                catalog: false,
             }),
         }
     }
@@ -98,6 +109,18 @@ impl EventsService {
     #[must_use]
     pub fn at_any_path(mut self) -> EventsService {
         Arc::make_mut(&mut self.shared).any_path = true;
+        self
+    }
+
+    /// Also answers [`CATALOG_PATH`](crate::catalog::CATALOG_PATH),
+    /// `/events/catalog`, with the processor's
+    /// [catalog](crate::catalog) (PROTOCOL.md §9): `GET` (or `HEAD`) is
+    /// answered `200` with the catalog as JSON, any other method `405`.
+    /// Without it (the default) that path is `404`, as any other: a
+    /// service's shape is not public unless its owner says so.
+    #[must_use]
+    pub fn with_catalog(mut self) -> EventsService {
+        Arc::make_mut(&mut self.shared).catalog = true;
         self
     }
 
@@ -112,6 +135,9 @@ impl EventsService {
         B: Body,
         B::Error: Into<BoxError>,
     {
+        if self.shared.catalog && request.uri().path() == crate::catalog::CATALOG_PATH {
+            return catalog::answer(&self.shared.processor, request.method());
+        }
         if !self.shared.any_path && !EVENTS_PATHS.contains(&request.uri().path()) {
             return text(StatusCode::NOT_FOUND, "no events route at this path\n");
         }
@@ -124,6 +150,7 @@ impl std::fmt::Debug for EventsService {
         f.debug_struct("EventsService")
             .field("processor", &self.shared.processor)
             .field("any_path", &self.shared.any_path)
+            .field("catalog", &self.shared.catalog)
             .finish()
     }
 }
