@@ -202,6 +202,40 @@ impl Answer {
     }
 }
 
+/// An answer as it came over HTTP, not classified: its status and its body,
+/// byte for byte. [`Call::send_raw`](crate::client::Call::send_raw) returns
+/// it.
+///
+/// ```
+/// use events_protocol::client::RawAnswer;
+///
+/// let raw = RawAnswer {
+///     status: 200,
+///     body: br#"{"name":"a:b:response","version":1,"id":"i","flowId":"f","payload":1}"#.to_vec(),
+/// };
+/// assert!(raw.classify()?.is_success());
+/// # Ok::<(), events_protocol::client::SendError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, as received (a body that is not 2xx cut at the answer size
+    /// limit).
+    pub body: Vec<u8>,
+}
+
+impl RawAnswer {
+    /// The answer classified, as [`Answer::from_http`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`Answer::from_http`].
+    pub fn classify(&self) -> Result<Answer, SendError> {
+        Answer::from_http(self.status, &self.body)
+    }
+}
+
 /// The `{"code", "parameters"}` of an error answer, read leniently: an error
 /// is classified by its name alone (PROTOCOL.md §2), so a payload that is not
 /// of that shape still makes an error, with the code `""` and the parameters

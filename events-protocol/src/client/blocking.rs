@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::catalog::{Catalog, catalog_url};
 use crate::client::call::Prepared;
 use crate::client::{
-    Answer, Call, CallError, ClientBuildError, Config, EventClientBuilder, SendError, USER_AGENT,
+    Answer, Call, CallError, CatalogError, ClientBuildError, Config, EventClientBuilder, RawAnswer,
+    SendError, USER_AGENT,
 };
 use crate::{Event, EventRequest};
 
@@ -156,6 +158,44 @@ impl EventClient {
         let event = Event::builder(R::NAME, R::VERSION).payload(request.payload());
         Call::new(self, &self.shared.config, event)
     }
+
+    /// Reads the service's [catalog](crate::catalog) (PROTOCOL.md §9):
+    /// `GET` at the events URL followed by `/catalog`
+    /// ([`catalog_url`]), with the client's limits and default headers.
+    ///
+    /// ```no_run
+    /// use events_protocol::EventClient;
+    ///
+    /// let client = EventClient::new("http://127.0.0.1:8080/events")?;
+    /// for event in client.catalog()?.events {
+    ///     println!("{} v{} ({})", event.name, event.version, event.kind);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`CatalogError`]: no answer ([`CatalogError::Send`]), a status
+    /// other than 2xx ([`CatalogError::Status`]; `404` or `405` from a
+    /// service that does not serve its catalog, which is opt-in), or a body
+    /// that is not a catalog.
+    pub fn catalog(&self) -> Result<Catalog, CatalogError> {
+        let url = catalog_url(self.url());
+        let raw = transport::get(self, &url)?;
+        if !(200..300).contains(&raw.status) {
+            return Err(CatalogError::Status {
+                url,
+                status: raw.status,
+                body: String::from_utf8_lossy(&raw.body).into_owned(),
+            });
+        }
+        let text = String::from_utf8_lossy(&raw.body);
+        Catalog::from_json(&text).map_err(|error| CatalogError::NotACatalog {
+            url,
+            body: text.into_owned(),
+            error,
+        })
+    }
 }
 
 impl fmt::Debug for EventClient {
@@ -204,6 +244,22 @@ impl<R> Call<'_, R, EventClient> {
     pub fn send(self) -> Result<Answer, SendError> {
         let client = self.client();
         transport::exchange(client, self.prepare()?)
+    }
+
+    /// Sends the event and returns the answer as it came: its HTTP status
+    /// and its body, byte for byte, not classified (any status is an
+    /// answer here). For a program that passes the answer on as it is (the
+    /// `events` command line's `--raw`); [`RawAnswer::classify`] gives what
+    /// [`send`](Call::send) would have.
+    ///
+    /// # Errors
+    ///
+    /// A [`SendError`]: the event cannot be written, a header is invalid,
+    /// or no answer came (a timeout, a connection failure, a 2xx body over
+    /// the size limit).
+    pub fn send_raw(self) -> Result<RawAnswer, SendError> {
+        let client = self.client();
+        transport::post(client, self.prepare()?)
     }
 }
 

@@ -172,6 +172,54 @@ pub enum Failure {
     NotSent,
 }
 
+/// Why [`EventClient::catalog`](crate::client::EventClient::catalog) gave
+/// no [catalog](crate::catalog).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogError {
+    /// No answer came: a timeout, or a connection failure.
+    #[error(transparent)]
+    Send(#[from] SendError),
+    /// The server answered with a status other than 2xx: `404` or `405`
+    /// from a service that does not serve its catalog
+    /// ([`is_not_served`](CatalogError::is_not_served)).
+    #[error("GET {url} answered HTTP {status}")]
+    Status {
+        /// The catalog's URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The body, as text (invalid UTF-8 replaced).
+        body: String,
+    },
+    /// The server answered 2xx with a body that is not a catalog.
+    #[error("the answer of GET {url} is not a catalog: {error}")]
+    NotACatalog {
+        /// The catalog's URL.
+        url: String,
+        /// The body, as text (invalid UTF-8 replaced).
+        body: String,
+        /// What does not fit.
+        #[source]
+        error: serde_json::Error,
+    },
+}
+
+impl CatalogError {
+    /// Whether the service does not serve a catalog at that URL: it answered
+    /// `404 Not Found` or `405 Method Not Allowed` (the catalog is opt-in,
+    /// and services of other implementations may have none).
+    pub fn is_not_served(&self) -> bool {
+        matches!(
+            self,
+            CatalogError::Status {
+                status: 404 | 405,
+                ..
+            }
+        )
+    }
+}
+
 /// Why a typed call gave no response payload: the server answered an error
 /// or a redirect, the call failed, or the answer's payload does not fit the
 /// response type.

@@ -49,12 +49,12 @@ use serde::Serialize;
 use ureq::http::header::{ACCEPT, CONTENT_TYPE};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 
-pub use answer::Answer;
+pub use answer::{Answer, RawAnswer};
 #[cfg(feature = "client-async")]
 pub use asynchronous::AsyncEventClient;
 pub use blocking::EventClient;
 pub use call::{Call, Untyped};
-pub use error::{CallError, ClientBuildError, Failure, SendError};
+pub use error::{CallError, CatalogError, ClientBuildError, Failure, SendError};
 
 use crate::objects::{Key, Objects};
 

@@ -4,17 +4,25 @@
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
+use ureq::http::header::CONTENT_TYPE;
+
 use crate::client::call::Prepared;
-use crate::client::{Answer, EventClient, SendError};
+use crate::client::{Answer, EventClient, RawAnswer, SendError};
 
 /// Posts the prepared call to the client's URL and classifies the answer.
 pub(super) fn exchange(client: &EventClient, call: Prepared) -> Result<Answer, SendError> {
+    let raw = post(client, call)?;
+    Answer::from_http(raw.status, &raw.body)
+}
+
+/// Posts the prepared call to the client's URL: the answer's status and
+/// body, as they came.
+pub(super) fn post(client: &EventClient, call: Prepared) -> Result<RawAnswer, SendError> {
     let shared = &client.shared;
-    let started = Instant::now();
     let limits = Limits {
         call: call.timeout.unwrap_or(shared.config.timeout),
         connect: shared.config.connect_timeout,
-        started,
+        started: Instant::now(),
     };
     let mut request = shared.agent.post(shared.config.url.as_str());
     if let Some(timeout) = call.timeout {
@@ -23,16 +31,47 @@ pub(super) fn exchange(client: &EventClient, call: Prepared) -> Result<Answer, S
     for (name, value) in &call.headers {
         request = request.header(name, value);
     }
-    let mut response = request
+    let response = request
         .send(call.body)
         .map_err(|error| limits.failure(client, error))?;
+    read(client, &limits, response)
+}
+
+/// `GET url` with the client's limits and default headers: the answer's
+/// status and body, as they came.
+pub(super) fn get(client: &EventClient, url: &str) -> Result<RawAnswer, SendError> {
+    let shared = &client.shared;
+    let limits = Limits {
+        call: shared.config.timeout,
+        connect: shared.config.connect_timeout,
+        started: Instant::now(),
+    };
+    let mut request = shared.agent.get(url);
+    for (name, value) in &shared.config.headers {
+        if name != CONTENT_TYPE {
+            request = request.header(name, value);
+        }
+    }
+    let response = request
+        .call()
+        .map_err(|error| limits.failure(client, error))?;
+    read(client, &limits, response)
+}
+
+/// Reads an answer's body within the limits: whole for a 2xx status (over
+/// the limit is [`SendError::TooLarge`]), what comes for any other.
+fn read(
+    client: &EventClient,
+    limits: &Limits,
+    mut response: ureq::http::Response<ureq::Body>,
+) -> Result<RawAnswer, SendError> {
     let status = response.status().as_u16();
-    let max = shared.config.max_answer_bytes;
+    let max = client.shared.config.max_answer_bytes;
     let reader = response
         .body_mut()
         .with_config()
         .limit(u64::try_from(max).unwrap_or(u64::MAX));
-    let bytes = if (200..300).contains(&status) {
+    let body = if (200..300).contains(&status) {
         // over the limit is `TooLarge`, as `Limits::failure` maps it
         reader
             .read_to_vec()
@@ -40,7 +79,7 @@ pub(super) fn exchange(client: &EventClient, call: Prepared) -> Result<Answer, S
     } else {
         read_what_comes(reader.reader())
     };
-    Answer::from_http(status, &bytes)
+    Ok(RawAnswer { status, body })
 }
 
 /// The limits of one call, to name the one that ran out.
