@@ -10,7 +10,9 @@
 //!
 //! Flags win over the environment: `--address` (`EVENTS_ADDRESS`, default
 //! `127.0.0.1`), `--port` (`EVENTS_PORT`, default `8080`; `0` picks a free
-//! one), `--body-limit` in bytes (`EVENTS_BODY_LIMIT`, default 2 MiB).
+//! one), `--body-limit` in bytes (`EVENTS_BODY_LIMIT`, default 2 MiB),
+//! `--catalog false` (`EVENTS_CATALOG`, default `true`) not to serve the
+//! handlers' catalog at `GET /events/catalog`.
 //! `RUST_LOG` filters the log (default `info`).
 
 mod handlers;
@@ -28,6 +30,8 @@ struct Config {
     address: IpAddr,
     port: u16,
     body_limit: usize,
+    /// Whether `GET /events/catalog` answers the handlers' catalog.
+    catalog: bool,
 }
 
 impl Config {
@@ -40,6 +44,7 @@ impl Config {
                 "EVENTS_BODY_LIMIT",
                 events_protocol::processor::DEFAULT_MAX_BODY_BYTES,
             )?,
+            catalog: env_or("EVENTS_CATALOG", true)?,
         };
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
@@ -48,9 +53,11 @@ impl Config {
                 "--address" => config.address = parse(&flag, &value()?)?,
                 "--port" => config.port = parse(&flag, &value()?)?,
                 "--body-limit" => config.body_limit = parse(&flag, &value()?)?,
+                "--catalog" => config.catalog = parse(&flag, &value()?)?,
                 "--help" | "-h" => {
                     return Err(
-                        "usage: server [--address IP] [--port PORT] [--body-limit BYTES]".into(),
+                        "usage: server [--address IP] [--port PORT] [--body-limit BYTES] [--catalog BOOL]"
+                            .into(),
                     );
                 }
                 other => return Err(format!("unknown flag {other}; try --help")),
@@ -121,7 +128,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     handlers::use_client(EventClient::new(url.as_str())?);
 
     let processor = Processor::new().with_max_body_bytes(config.body_limit);
-    let app = events_protocol::axum::routes(processor);
+    let mut app = events_protocol::axum::routes(processor.clone());
+    if config.catalog {
+        // opt-in: the handlers' names, docs and schemas, for `events list`
+        app = app.route(
+            events_protocol::catalog::CATALOG_PATH,
+            events_protocol::axum::catalog_route(processor),
+        );
+    }
     tracing::info!(%url, "answering events");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

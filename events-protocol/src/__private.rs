@@ -324,6 +324,12 @@ pub mod schema {
         }
     }
 
+    impl<T: ?Sized> Default for Probe<T> {
+        fn default() -> Probe<T> {
+            Probe::new()
+        }
+    }
+
     /// Rule 1: the type's `JsonSchema` (feature `schemars`).
     pub trait ViaJsonSchema {
         /// The schema.

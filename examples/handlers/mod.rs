@@ -11,6 +11,10 @@
 //! | `report:build` | 1 | an `async` handler, and the event context |
 //! | `greeting:relay` | 1 | an `async` call to another event through the async client |
 //!
+//! Each handler's `///` text and the JSON Schemas of its payload and answer
+//! (the types derive `schemars::JsonSchema`) are in the catalog the example
+//! server serves at `GET /events/catalog` (`events list`, `events describe`).
+//!
 //! The handlers that only compute are declared `inline`: they never block, so
 //! the `axum` route runs them in place instead of handing them to the
 //! blocking pool. `greeting:relay` is `async`: the route awaits it in place
@@ -21,17 +25,18 @@ use std::sync::OnceLock;
 
 use events_protocol::client::AsyncEventClient;
 use events_protocol::{EventClient, EventContext, EventError, Identity, Redirect, event_handler};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The payload of `greeting:say` and `greeting:relay`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Hello {
     /// Who to greet.
     pub name: String,
 }
 
 /// The answer of `greeting:say` and `greeting:relay`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Greeting {
     /// The greeting.
     pub greeting: String,
@@ -48,14 +53,14 @@ pub fn say_hello(hello: Hello) -> Greeting {
 }
 
 /// The payload of `account:withdraw`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Withdrawal {
     /// How much to take out.
     pub amount: u64,
 }
 
 /// The answer of `account:withdraw`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Balance {
     /// What is left.
     pub balance: u64,
@@ -117,7 +122,7 @@ pub struct Caller {
 }
 
 /// The answer of `user:profile:get`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Profile {
     /// The user's id.
     #[serde(rename = "userId")]
@@ -141,14 +146,14 @@ pub fn get_profile(Identity(caller): Identity<Caller>) -> Result<Profile, EventE
 }
 
 /// The payload of `report:build`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct ReportRequest {
     /// How many rows to put in the report.
     pub rows: u32,
 }
 
 /// The answer of `report:build`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     /// The rows.
     pub rows: Vec<String>,

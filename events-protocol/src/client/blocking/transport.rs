@@ -54,7 +54,14 @@ pub(super) fn get(client: &EventClient, url: &str) -> Result<RawAnswer, SendErro
     }
     let response = request
         .call()
-        .map_err(|error| limits.failure(client, error))?;
+        .map_err(|error| match limits.failure(client, error) {
+            // the URL that failed is this one, not the events URL
+            SendError::Connection { source, .. } => SendError::Connection {
+                url: url.to_owned(),
+                source,
+            },
+            other => other,
+        })?;
     read(client, &limits, response)
 }
 
