@@ -116,10 +116,10 @@ fn the_readme_transcripts_are_what_events_prints() {
             })
             .collect();
         // a load of the README runs for a second here: its report is the same
-        if let Some(at) = args.iter().position(|arg| arg == "-d") {
-            if let Some(seconds) = args.get_mut(at + 1) {
-                *seconds = String::from("1");
-            }
+        if let Some(at) = args.iter().position(|arg| arg == "-d")
+            && let Some(seconds) = args.get_mut(at + 1)
+        {
+            *seconds = String::from("1");
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = events_with_input(&args, input.as_bytes());
