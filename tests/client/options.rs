@@ -164,12 +164,17 @@ fn connections_are_reused_between_calls() {
 
 #[test]
 fn async_connections_are_pooled_between_calls_and_clones() {
+    // hyper-util puts a connection back in its pool from the connection's
+    // own task once the answer is read: a call made at once may find the
+    // pool empty for that instant and open a second connection (seen under
+    // load). Twenty calls on one or two connections is pooling; twenty
+    // connections would be none.
     for flavor in ASYNC_FLAVORS {
         let server = echo();
         let runtime = flavor.runtime().expect("a runtime");
         let client = AsyncEventClient::new(&server.url).expect("a client");
         runtime.block_on(async {
-            for n in 0..5 {
+            for n in 0..19 {
                 let answer = client
                     .send_event("test:echo", 1, &json!({"n": n}))
                     .await
@@ -185,7 +190,11 @@ fn async_connections_are_pooled_between_calls_and_clones() {
                 .await
                 .expect("an answer");
         });
-        assert_eq!(server.connections(), 1, "{flavor:?}");
+        let connections = server.connections();
+        assert!(
+            (1..=2).contains(&connections),
+            "{flavor:?}: 20 calls on {connections} connections"
+        );
     }
 }
 
