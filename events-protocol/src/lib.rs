@@ -72,6 +72,8 @@
 //!   [`service::EventsService`], for hyper 1.x or any tower stack; with the
 //!   feature `axum`, the [`axum`](mod@axum) module: the same endpoint as
 //!   axum routes, ready to serve or to mount;
+//! - trace context carried in `metadata.trace` ([`trace`]): read from every
+//!   event, continued by the handler, written into the calls it makes;
 //! - the wire contract itself, [`protocol`]: PROTOCOL.md, which the
 //!   documentation cites by section.
 
@@ -101,6 +103,7 @@ pub mod registry;
 pub mod request;
 #[cfg(feature = "tower")]
 pub mod service;
+pub mod trace;
 
 #[doc(hidden)]
 #[path = "__private.rs"]
