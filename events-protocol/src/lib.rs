@@ -85,6 +85,7 @@ mod escape;
 mod event;
 mod extract;
 mod objects;
+mod otel;
 mod raw;
 mod read;
 mod response;
@@ -97,6 +98,10 @@ pub mod axum;
 pub mod client;
 pub mod context;
 pub mod error;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 pub mod processor;
 pub mod protocol;
 pub mod registry;

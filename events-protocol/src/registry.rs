@@ -8,6 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
+use crate::metrics::Series;
 use crate::{Event, IntoResponse, Response};
 
 /// The `inventory` crate, for submitting a [`Registration`] by hand.
@@ -243,11 +244,13 @@ pub struct DuplicateHandler {
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct DuplicateHandlers(pub Vec<DuplicateHandler>);
 
-/// A handler held, with where it was declared and the state types it takes.
+/// A handler held, with where it was declared, the state types it takes,
+/// and its metric series (labelled with its name and version).
 struct Entry {
     handler: Handler,
     location: Location,
     states: &'static [StateType],
+    series: Arc<Series>,
 }
 
 impl Entry {
@@ -257,6 +260,15 @@ impl Entry {
             handler,
             location,
             states: &[],
+            series: Arc::default(),
+        }
+    }
+
+    /// The entry served as (name, version): its series labelled so.
+    fn serving(self, name: &str, version: i64) -> Entry {
+        Entry {
+            series: Arc::new(Series::of(name, version)),
+            ..self
         }
     }
 }
@@ -267,6 +279,7 @@ impl Registration {
             handler: Handler::of(self.handler),
             location: self.location,
             states: self.states,
+            series: Arc::default(),
         }
     }
 }
@@ -468,7 +481,7 @@ impl Registry {
         let location = entry.location;
         let versions = self.slots.entry(name.into()).or_default();
         match versions.iter_mut().find(|(v, _)| *v == version) {
-            None => versions.push((version, Slot::One(entry))),
+            None => versions.push((version, Slot::One(entry.serving(name, version)))),
             Some((_, slot)) => {
                 let first = match slot {
                     Slot::One(entry) => entry.location,
@@ -541,7 +554,7 @@ impl Registry {
             .and_then(|versions| versions.iter().find(|(v, _)| *v == version));
         match found {
             None => Lookup::Missing,
-            Some((_, Slot::One(entry))) => Lookup::Found(&entry.handler),
+            Some((_, Slot::One(entry))) => Lookup::Found(&entry.handler, &entry.series),
             Some((_, Slot::Clash(index))) => Lookup::Clash(&self.clashes[*index]),
         }
     }
@@ -595,7 +608,8 @@ impl Hasher for NameHasher {
 
 /// What a lookup found.
 pub(crate) enum Lookup<'r> {
-    Found(&'r Handler),
+    /// The handler, and its metric series.
+    Found(&'r Handler, &'r Arc<Series>),
     Missing,
     Clash(&'r DuplicateHandler),
 }
