@@ -13,6 +13,10 @@
 //!   up to the limit. A body cut off by the client is `400`.
 //! - The body is read once. Every event outcome, errors included, is `200`
 //!   with `Content-Type: application/json` and the answer event.
+//! - The W3C `traceparent` and `tracestate` headers go to the processor
+//!   ([`Processor::process_bytes_in_place_with`]): the trace context of an
+//!   event whose `metadata.trace` has none
+//!   ([PROTOCOL.md §8](crate::protocol#8-trace-context)).
 //! - Synchronous handlers that may block run on Tokio's blocking threads
 //!   ([`tokio::task::spawn_blocking`]), so a slow handler never stalls the
 //!   worker threads; `async` handlers are awaited in place, on the request's

@@ -1,5 +1,5 @@
 //! What `examples/server.rs` sets up to be observed: one log line per event
-//! (its span, closed, with the trace id), written by a thread of its own;
+//! (its span, closed, with the trace id), written through a buffer;
 //! Prometheus text for `GET /metrics`; and, when an OTLP endpoint is
 //! configured, every event's span exported to it with OpenTelemetry.
 //!
@@ -9,8 +9,11 @@
 //! | `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` | where to export spans, by OTLP over HTTP (protobuf); unset: nothing exported |
 //! | `OTEL_SERVICE_NAME` | the service's name in the spans (default `events-server`) |
 
+mod lines;
+
 use std::error::Error;
-use std::io::{IsTerminal, Read};
+use std::io::{BufWriter, IsTerminal, Read, Stdout, Write};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -21,22 +24,26 @@ use opentelemetry_http::{Bytes, HttpClient, HttpError, Request, Response};
 use opentelemetry_otlp::{SpanExporter, WithHttpConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// What must live until the program ends: the log's writer thread (dropping
-/// it writes what is left) and the span exporter (dropping it sends what is
+use lines::EventLines;
+
+/// What must live until the program ends: the log's buffer (dropping it
+/// writes what is left) and the span exporter (dropping it sends what is
 /// left).
 pub struct Observed {
-    _log: WorkerGuard,
+    out: BufferedStdout,
     spans: Option<SdkTracerProvider>,
 }
 
 impl Drop for Observed {
     fn drop(&mut self) {
+        self.out.flush();
         if let Some(provider) = &self.spans
             && let Err(error) = provider.shutdown()
         {
@@ -49,16 +56,19 @@ impl Drop for Observed {
 /// OpenTelemetry layer when an OTLP endpoint is configured.
 ///
 /// The line is the event's span closing, with its fields (`traceId`
-/// included). It is formatted on the thread that handled the event and
-/// written by a thread of its own (`tracing-appender`), so no request waits
-/// on standard output; lines are dropped, not waited for, if that thread
-/// falls 128,000 lines behind.
+/// included), written by [`EventLines`] (what `fmt` with `FmtSpan::CLOSE`
+/// writes, for a third of the cost: `bench/README.md`) into a buffer that a
+/// thread of its own writes to standard output every 100 ms.
 pub fn init() -> Result<Observed, Box<dyn Error>> {
-    let (writer, log) = tracing_appender::non_blocking(std::io::stdout());
-    let lines = tracing_subscriber::fmt::layer()
-        .with_span_events(FmtSpan::CLOSE)
+    let out = BufferedStdout::new();
+    // a line per event span, when it closes; everything else (start-up,
+    // errors with their detail) through `fmt`, which is told to ignore spans
+    // so that it formats none of their fields
+    let lines = EventLines::new(out.clone());
+    let others = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stdout().is_terminal())
-        .with_writer(writer);
+        .with_writer(out.clone())
+        .with_filter(filter_fn(|metadata| !metadata.is_span()));
     let spans = span_exporter()?;
     let otel = spans.as_ref().map(|provider| {
         tracing_opentelemetry::layer()
@@ -68,9 +78,10 @@ pub fn init() -> Result<Observed, Box<dyn Error>> {
     tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with(lines)
+        .with(others)
         .with(otel)
         .try_init()?;
-    Ok(Observed { _log: log, spans })
+    Ok(Observed { out, spans })
 }
 
 /// The OTLP exporter of spans, when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the
@@ -151,4 +162,57 @@ pub fn metrics() -> Result<PrometheusHandle, Box<dyn Error>> {
 /// `GET /metrics`: the Prometheus text of every metric.
 pub fn metrics_route(handle: PrometheusHandle) -> Router {
     Router::new().route("/metrics", get(move || std::future::ready(handle.render())))
+}
+
+/// Standard output behind a 64 KiB buffer, written when it fills and at
+/// least every 100 ms (by a thread of its own), and when the program ends:
+/// a line costs a copy, not a system call.
+#[derive(Clone)]
+struct BufferedStdout(Arc<Mutex<BufWriter<Stdout>>>);
+
+impl BufferedStdout {
+    fn new() -> BufferedStdout {
+        let out = BufferedStdout(Arc::new(Mutex::new(BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ))));
+        let flushed = out.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(100));
+                flushed.flush();
+            }
+        });
+        out
+    }
+
+    fn flush(&self) {
+        let _ = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush();
+    }
+}
+
+/// The buffer, held for one line.
+struct Locked<'a>(MutexGuard<'a, BufWriter<Stdout>>);
+
+impl Write for Locked<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes)
+    }
+
+    /// The buffer is written by its thread, not after every line.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for BufferedStdout {
+    type Writer = Locked<'a>;
+
+    fn make_writer(&'a self) -> Locked<'a> {
+        Locked(self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }
