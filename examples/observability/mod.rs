@@ -26,7 +26,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer as _;
-use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::filter::{LevelFilter, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -61,14 +61,21 @@ impl Drop for Observed {
 /// thread of its own writes to standard output every 100 ms.
 pub fn init() -> Result<Observed, Box<dyn Error>> {
     let out = BufferedStdout::new();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     // a line per event span, when it closes; everything else (start-up,
     // errors with their detail) through `fmt`, which is told to ignore spans
-    // so that it formats none of their fields
+    // so that it formats none of their fields. The ignoring filter says it
+    // lets nothing through above the log's level: without that, `tracing`
+    // would have to ask the subscriber about every `debug!` and `trace!` of
+    // every crate, at every call
     let lines = EventLines::new(out.clone());
     let others = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stdout().is_terminal())
         .with_writer(out.clone())
-        .with_filter(filter_fn(|metadata| !metadata.is_span()));
+        .with_filter(
+            filter_fn(|metadata| !metadata.is_span())
+                .with_max_level_hint(filter.max_level_hint().unwrap_or(LevelFilter::TRACE)),
+        );
     let spans = span_exporter()?;
     let otel = spans.as_ref().map(|provider| {
         tracing_opentelemetry::layer()
@@ -76,7 +83,7 @@ pub fn init() -> Result<Observed, Box<dyn Error>> {
             .with_tracked_inactivity(false)
     });
     tracing_subscriber::registry()
-        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with(filter)
         .with(lines)
         .with(others)
         .with(otel)
