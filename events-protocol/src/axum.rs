@@ -1,6 +1,6 @@
 //! The events route for [`axum`] (feature `axum`): [PROTOCOL.md §6](crate::protocol#6-http-binding) over
 //! HTTP/1, served by the one implementation of the endpoint, the `tower`
-//! service [`EventsService`](crate::service::EventsService) (see
+//! service [`EventsService`] (see
 //! [`service`](crate::service) for what it answers).
 //!
 //! [`router`] serves the link-time registry's handlers at `/events` and
