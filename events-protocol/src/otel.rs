@@ -124,6 +124,11 @@ mod on {
         incoming: Option<&TraceContext>,
         event: Option<&Event<'_>>,
     ) -> Option<TraceContext> {
+        // no subscriber listens (the log's level is above the span's): no
+        // OpenTelemetry span either
+        if span.is_disabled() {
+            return None;
+        }
         let parent = match incoming {
             Some(incoming) => to_otel(incoming),
             None => {

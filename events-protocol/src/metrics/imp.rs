@@ -1,6 +1,7 @@
 //! The series and measures, with the feature `metrics`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Instant;
 
@@ -77,9 +78,12 @@ impl Series {
                     Label::from_static_parts("outcome", OUTCOMES[index]),
                 ]
             };
+            // retained: a recorder that retains the key it is given (as the
+            // Prometheus exporter does at every call) clones an `Arc`, where
+            // it would copy the labels of a key made of owned parts
             [
-                Key::from_parts(self.names.count, labels()),
-                Key::from_parts(self.names.duration, labels()),
+                Key::from_parts(self.names.count, labels()).to_retained(),
+                Key::from_parts(self.names.duration, labels()).to_retained(),
             ]
         })
     }
@@ -147,8 +151,14 @@ pub(crate) fn client_series(name: &str, version: i64) -> &'static Series {
     series
 }
 
+/// The events being processed, counted here and given to the
+/// [`EVENTS_IN_FLIGHT`] gauge when each ends (one call to the recorder per
+/// event, not two).
+static IN_FLIGHT_NOW: AtomicI64 = AtomicI64::new(0);
+
 /// One event (or call) under way: when it started. An event counts in
-/// [`EVENTS_IN_FLIGHT`] from [`Measure::start`] until the measure is dropped.
+/// [`EVENTS_IN_FLIGHT`] from [`Measure::start`] until the measure is dropped;
+/// the gauge is set when it ends, to the events still in flight then.
 #[derive(Debug)]
 pub(crate) struct Measure {
     started: Instant,
@@ -158,11 +168,7 @@ pub(crate) struct Measure {
 impl Measure {
     /// An event begins: one more in flight.
     pub(crate) fn start() -> Measure {
-        metrics::with_recorder(|recorder| {
-            recorder
-                .register_gauge(&IN_FLIGHT, &METADATA)
-                .increment(1.0);
-        });
+        IN_FLIGHT_NOW.fetch_add(1, Ordering::Relaxed);
         Measure {
             started: Instant::now(),
             in_flight: true,
@@ -179,26 +185,42 @@ impl Measure {
     }
 
     /// It ended with `outcome`: counted, and its duration recorded, in
-    /// `series`.
-    pub(crate) fn finish(self, series: &Series, outcome: &str) {
+    /// `series` (and, for an event, the gauge of those in flight set).
+    pub(crate) fn finish(mut self, series: &Series, outcome: &str) {
         let seconds = self.started.elapsed().as_secs_f64();
         let [count, duration] = series.keys(outcome);
+        let in_flight = self.end();
         metrics::with_recorder(|recorder| {
             recorder.register_counter(count, &METADATA).increment(1);
             recorder
                 .register_histogram(duration, &METADATA)
                 .record(seconds);
+            if let Some(in_flight) = in_flight {
+                recorder
+                    .register_gauge(&IN_FLIGHT, &METADATA)
+                    .set(in_flight as f64);
+            }
         });
+    }
+
+    /// Takes the event out of those in flight (once): how many are left.
+    fn end(&mut self) -> Option<i64> {
+        if !std::mem::take(&mut self.in_flight) {
+            return None;
+        }
+        Some(IN_FLIGHT_NOW.fetch_sub(1, Ordering::Relaxed) - 1)
     }
 }
 
 impl Drop for Measure {
+    /// An event dropped unanswered (a hand-off never answered) leaves those
+    /// in flight too.
     fn drop(&mut self) {
-        if self.in_flight {
+        if let Some(in_flight) = self.end() {
             metrics::with_recorder(|recorder| {
                 recorder
                     .register_gauge(&IN_FLIGHT, &METADATA)
-                    .decrement(1.0);
+                    .set(in_flight as f64);
             });
         }
     }
