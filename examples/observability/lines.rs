@@ -2,7 +2,7 @@
 //! of each `event` span as they are recorded, and writes them as one line
 //! when the span closes, with how long it lasted. It does what
 //! `tracing_subscriber::fmt` with `FmtSpan::CLOSE` does for these spans, at
-//! a fraction of the cost: no timings at every enter and exit, no synthetic
+//! half the cost (`bench/README.md`): no timings at every enter and exit, no synthetic
 //! `close` event formatted through the span's scope, one buffer per span.
 //!
 //! ```text

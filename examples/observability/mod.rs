@@ -57,7 +57,7 @@ impl Drop for Observed {
 ///
 /// The line is the event's span closing, with its fields (`traceId`
 /// included), written by [`EventLines`] (what `fmt` with `FmtSpan::CLOSE`
-/// writes, for a third of the cost: `bench/README.md`) into a buffer that a
+/// writes, for half the cost: `bench/README.md`) into a buffer that a
 /// thread of its own writes to standard output every 100 ms.
 pub fn init() -> Result<Observed, Box<dyn Error>> {
     let out = BufferedStdout::new();
