@@ -118,8 +118,15 @@ fn main() -> ExitCode {
     common::check(&large, "bulk:items:echo:response");
 
     let sample = count(|| events_protocol::process_event(black_box(common::SAMPLE)));
+    let traced = common::traced_body();
+    let recorder = common::prometheus();
+    let observed = metrics::with_local_recorder(&recorder, || {
+        // the recorder's series are made by the first events, before counting
+        count(|| events_protocol::process_event(black_box(&traced)))
+    });
     let rows = [
         ("sample event", &sample),
+        ("sample event, traced, metrics recorder", &observed),
         (
             "sample event, serde_json floor",
             &count(|| common::floor_sample(black_box(common::SAMPLE)).unwrap_or_default()),

@@ -8,7 +8,12 @@
 //!   envelope) through `process_event` and the `#[event_handler]` macro;
 //!   `sample/serde_json_floor`: the same event through a hand-written
 //!   function doing only what cannot be avoided (see `common::floor`). The
-//!   ratio of their medians is the floor ratio, printed at the end.
+//!   ratio of their medians is the floor ratio, printed at the end. No
+//!   metrics recorder is installed: the `metrics` facade does nothing.
+//! - `sample/events_protocol_observed`: the sample event carrying a
+//!   `metadata.trace` (continued by the handler's span), with a Prometheus
+//!   recorder installed (every event counted, timed, and in flight), next to
+//!   `sample/serde_json_floor_traced`, the floor of the same body.
 //! - `paths/*`: the not-found answer, the `badProtocol` answer, an `async`
 //!   handler (driven by `process_event` on this thread), and strict reading.
 //! - `large/*`: a 100 KiB payload of records, read whole and echoed whole,
@@ -41,6 +46,27 @@ fn sample(c: &mut Criterion) {
     });
     group.bench_function("serde_json_floor", |b| {
         b.iter(|| common::floor_sample(black_box(common::SAMPLE)));
+    });
+    let traced = common::traced_body();
+    assert_eq!(
+        events_protocol::process_event(&traced),
+        common::SAMPLE_ANSWER
+    );
+    let recorder = common::prometheus();
+    metrics::with_local_recorder(&recorder, || {
+        group.bench_function("events_protocol_observed", |b| {
+            b.iter(|| events_protocol::process_event(black_box(&traced)));
+        });
+    });
+    assert!(
+        recorder
+            .handle()
+            .render()
+            .contains(r#"events_handled_total{name="event:name",version="1",outcome="response"}"#),
+        "the recorder counted the events"
+    );
+    group.bench_function("serde_json_floor_traced", |b| {
+        b.iter(|| common::floor_sample(black_box(&traced)));
     });
     group.finish();
 }
@@ -128,6 +154,13 @@ fn print_ratios(started: SystemTime) {
             "serde_json_floor",
             "floor ratio (sample event)",
             Some(1.3),
+        ),
+        (
+            "sample",
+            "events_protocol_observed",
+            "serde_json_floor_traced",
+            "floor ratio (sample event with metadata.trace, a metrics recorder installed)",
+            Some(0.9),
         ),
         (
             "large",

@@ -8,9 +8,15 @@
 //!
 //! The URL is the first argument, else `EVENTS_URL`, else
 //! `http://127.0.0.1:8080/events`.
+//!
+//! The last call continues a trace: that of `TRACEPARENT` (a W3C
+//! `traceparent`, as a caller's tracer gives it) when it is set, else a new
+//! one. The server logs its trace id on the lines of `greeting:relay` and of
+//! the `greeting:say` it calls.
 
 use std::error::Error;
 
+use events_protocol::trace::TraceContext;
 use events_protocol::{Answer, EventClient, EventRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -84,5 +90,23 @@ fn main() -> Result<(), Box<dyn Error>> {
         name: "Linus".to_owned(),
     })?;
     println!("typed call {:<26} -> {}", SayHello::NAME, greeting.greeting);
+
+    // a call that continues a trace: this program's span, a child of the
+    // caller's, is sent in `metadata.trace` as the parent of the server's
+    let caller = std::env::var("TRACEPARENT")
+        .ok()
+        .and_then(|traceparent| TraceContext::from_traceparent_header(&traceparent));
+    let span = caller.map_or_else(TraceContext::root, |caller| caller.child());
+    let answer = client
+        .event("greeting:relay", 1)
+        .payload(&json!({"name": "Trace"}))
+        .trace(span.clone())
+        .send()?;
+    println!(
+        "traced {:<30} -> {}  (trace {})",
+        span.traceparent(),
+        describe(&answer),
+        span.trace_id()
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! A real events server: the example handlers of `examples/handlers/` served
-//! over `axum` at `http://127.0.0.1:8080/events`, one log line per event,
-//! stopped cleanly by Ctrl-C.
+//! over `axum` at `http://127.0.0.1:8080/events`, one log line per event
+//! (with its trace id), Prometheus text at `GET /metrics`, spans exported by
+//! OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, stopped cleanly by Ctrl-C.
 //!
 //! ```text
 //! cargo run --example server
@@ -13,17 +14,16 @@
 //! one), `--body-limit` in bytes (`EVENTS_BODY_LIMIT`, default 2 MiB),
 //! `--catalog false` (`EVENTS_CATALOG`, default `true`) not to serve the
 //! handlers' catalog at `GET /events/catalog`.
-//! `RUST_LOG` filters the log (default `info`).
+//! `RUST_LOG` filters the log (default `info`). What is logged, measured
+//! and exported, and how: `examples/observability/`.
 
 mod handlers;
+mod observability;
 
 use std::error::Error;
-use std::io::IsTerminal;
 use std::net::IpAddr;
 
 use events_protocol::{EventClient, Processor};
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Where to listen, and how large a body to accept.
 struct Config {
@@ -111,12 +111,12 @@ async fn shutdown() {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    // one line per event: the event's span, closed, with its fields
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
+    // one line per event (the event's span, closed, with its fields and its
+    // trace id), written by a thread of its own; spans exported by OTLP when
+    // an endpoint is configured
+    let _observed = observability::init()?;
+    // the metrics facade's recorder: every event counted and timed
+    let metrics = observability::metrics()?;
 
     let config = Config::read()?;
     // refuse to start with two handlers for one (name, version)
@@ -128,7 +128,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     handlers::use_client(EventClient::new(url.as_str())?);
 
     let processor = Processor::new().with_max_body_bytes(config.body_limit);
-    let mut app = events_protocol::axum::routes(processor.clone());
+    let mut app = events_protocol::axum::routes(processor.clone())
+        .merge(observability::metrics_route(metrics));
     if config.catalog {
         // opt-in: the handlers' names, docs and schemas, for `events list`
         app = app.route(

@@ -89,6 +89,22 @@ fn envelope(name: &str, version: i64, payload: &str) -> String {
     )
 }
 
+/// The sample event carrying a W3C trace context in `metadata.trace`, as a
+/// traced caller sends it: answered as the sample event.
+pub fn traced_body() -> String {
+    SAMPLE.replacen(
+        r#""timestamp":1700000000000}"#,
+        r#""timestamp":1700000000000,"trace":{"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}"#,
+        1,
+    )
+}
+
+/// A Prometheus recorder of the `metrics` facade, as `examples/server.rs`
+/// installs one, to install locally around a bench.
+pub fn prometheus() -> metrics_exporter_prometheus::PrometheusRecorder {
+    metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder()
+}
+
 /// The sample event with a name no handler serves: answered `notFound`.
 pub fn not_found_body() -> String {
     envelope("event:unknown", 1, r#"{"example":"hello"}"#)

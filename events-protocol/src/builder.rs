@@ -1,4 +1,6 @@
-//! Building request events, with `id` and `flowId` filled per [PROTOCOL.md §7](crate::protocol#7-context-propagation).
+//! Building request events, with `id` and `flowId` filled per [PROTOCOL.md §7](crate::protocol#7-context-propagation),
+//! and the current trace context written into `metadata.trace` per
+//! [§8](crate::protocol#8-trace-context).
 
 use std::borrow::Cow;
 
@@ -10,12 +12,22 @@ use crate::context::{fresh_id, with_current};
 use crate::event::Parts;
 use crate::objects::{Key, Objects};
 use crate::raw::{JsonText, to_raw};
+use crate::trace::{Propagation, TraceContext};
 
 /// Builds a request event.
 ///
 /// `id` and `flowId` are, in order: the value given here, else the current
 /// [`EventContext`](crate::EventContext) (so an event sent from inside a handler
 /// continues its flow), else a fresh UUID v4.
+///
+/// The trace context written into `metadata.trace` is, in order: the one
+/// given with [`trace`](EventBuilder::trace), else the current span's (with
+/// the feature `opentelemetry`, the current `tracing` span's OpenTelemetry
+/// context when it has one), else the current
+/// [`EventContext::trace`](crate::EventContext::trace), else none and
+/// `metadata` is sent as it is. Only the key `trace` of `metadata` is
+/// written; every other byte of it is kept
+/// ([PROTOCOL.md §8](crate::protocol#8-trace-context)).
 ///
 /// ```
 /// use events_protocol::{Event, EventContext};
@@ -43,6 +55,8 @@ pub struct EventBuilder {
     flow_id: Option<String>,
     payload: Result<Option<Box<RawValue>>, serde_json::Error>,
     objects: Objects,
+    trace: Option<TraceContext>,
+    propagation: Propagation,
 }
 
 impl EventBuilder {
@@ -55,6 +69,8 @@ impl EventBuilder {
             flow_id: None,
             payload: Ok(None),
             objects: Objects::new(),
+            trace: None,
+            propagation: Propagation::AsReceived,
         }
     }
 
@@ -100,6 +116,35 @@ impl EventBuilder {
         self
     }
 
+    /// Sets the trace context the event is sent from: its span id is written
+    /// as the parent of the receiver's span. A caller with a span of its own
+    /// gives it here; inside a handler, the handler's span is taken without
+    /// it.
+    pub fn trace(mut self, trace: TraceContext) -> EventBuilder {
+        self.trace = Some(trace);
+        self
+    }
+
+    /// Sets which keys `metadata.trace` is written with: W3C's always, and
+    /// Datadog's as `propagation` says (default
+    /// [`Propagation::AsReceived`]).
+    pub fn propagation(mut self, propagation: Propagation) -> EventBuilder {
+        self.propagation = propagation;
+        self
+    }
+
+    /// The event's name.
+    #[cfg(feature = "client")]
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The event's version.
+    #[cfg(feature = "client")]
+    pub(crate) fn version(&self) -> i64 {
+        self.version
+    }
+
     /// Starts from these objects (a client's defaults) instead of none.
     #[cfg(feature = "client")]
     pub(crate) fn with_objects(mut self, objects: Objects) -> EventBuilder {
@@ -117,17 +162,29 @@ impl EventBuilder {
     pub fn build(self) -> Result<Event<'static>, serde_json::Error> {
         let payload = self.payload?;
         let objects = self.objects.checked().map_err(|error| error.source)?;
-        let (id, flow_id) = with_current(|current| match current {
-            Some((id, flow_id)) => (
-                self.id.unwrap_or_else(|| id.to_owned()),
-                self.flow_id.unwrap_or_else(|| flow_id.to_owned()),
+        let explicit = self.trace;
+        let (id, flow_id, trace) = with_current(|current| match current {
+            Some(current) => (
+                self.id.unwrap_or_else(|| current.id.to_owned()),
+                self.flow_id.unwrap_or_else(|| current.flow_id.to_owned()),
+                explicit.or_else(|| crate::otel::sending_span(current.trace)),
             ),
             None => (
                 self.id.unwrap_or_else(fresh_id),
                 self.flow_id.unwrap_or_else(fresh_id),
+                explicit.or_else(|| crate::otel::sending_span(None)),
             ),
         });
         let object = |key| objects.get(key).map(|raw| JsonText::from(raw.to_owned()));
+        let metadata = match trace {
+            // the text of an object serde_json wrote, with a `trace` object
+            // of strings in place: JSON serde_json reads
+            Some(trace) => Some(JsonText::Checked(Cow::Owned(trace.inject(
+                objects.get(Key::Metadata).map_or("{}", RawValue::get),
+                self.propagation,
+            )))),
+            None => object(Key::Metadata),
+        };
         Ok(Parts {
             name: Cow::Owned(self.name),
             version: self.version,
@@ -136,7 +193,7 @@ impl EventBuilder {
             payload: payload.map(JsonText::from),
             identity: object(Key::Identity),
             auth: object(Key::Auth),
-            metadata: object(Key::Metadata),
+            metadata,
             plain: false,
         }
         .into_event())
@@ -165,7 +222,7 @@ mod tests {
             .auth(&json!({"token": "secret-token"}));
         assert_eq!(
             format!("{builder:?}"),
-            r#"EventBuilder { name: "a:b", version: 1, id: Some("i"), flow_id: Some("f"), payload: Ok(None), objects: Objects { identity: Some("{\"userId\":1}"), auth: Some(<redacted>), metadata: None, error: None } }"#
+            r#"EventBuilder { name: "a:b", version: 1, id: Some("i"), flow_id: Some("f"), payload: Ok(None), objects: Objects { identity: Some("{\"userId\":1}"), auth: Some(<redacted>), metadata: None, error: None }, trace: None, propagation: AsReceived }"#
         );
     }
 

@@ -1,6 +1,8 @@
 //! The event context of [PROTOCOL.md §7](crate::protocol#7-context-propagation): the `id` and `flowId` of the event
 //! being handled, readable from inside a handler, so that events sent from it
-//! continue the flow.
+//! continue the flow; and the handler's trace context
+//! ([§8](crate::protocol#8-trace-context)), which they carry in
+//! `metadata.trace`.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -8,6 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::state::States;
+use crate::trace::TraceContext;
 
 /// The `id` and `flowId` of the event being handled.
 ///
@@ -34,18 +37,25 @@ use crate::state::States;
 ///
 /// The context also carries the processor's application state (see
 /// [`State`](crate::State)), so a task that takes the context along can read
-/// the state a handler can.
+/// the state a handler can; and the handler's trace context
+/// ([`EventContext::trace`]), which every event built in it carries in
+/// `metadata.trace`.
 #[derive(Clone, Debug)]
 pub struct EventContext {
     id: String,
     flow_id: String,
     states: States,
+    trace: Option<TraceContext>,
 }
 
-/// Contexts are equal when their ids are and they carry the same states.
+/// Contexts are equal when their ids and trace contexts are and they carry
+/// the same states.
 impl PartialEq for EventContext {
     fn eq(&self, other: &EventContext) -> bool {
-        self.id == other.id && self.flow_id == other.flow_id && self.states.same(&other.states)
+        self.id == other.id
+            && self.flow_id == other.flow_id
+            && self.trace == other.trace
+            && self.states.same(&other.states)
     }
 }
 
@@ -59,13 +69,45 @@ impl std::hash::Hash for EventContext {
 }
 
 impl EventContext {
-    /// A context with this id and flow id.
+    /// A context with this id and flow id, and no trace context.
     pub fn new(id: impl Into<String>, flow_id: impl Into<String>) -> EventContext {
         EventContext {
             id: id.into(),
             flow_id: flow_id.into(),
             states: States::default(),
+            trace: None,
         }
+    }
+
+    /// The same context, with `trace` as the span it runs in: the events
+    /// built while it is current carry `trace` in `metadata.trace`, `trace`'s
+    /// span id as their parent ([PROTOCOL.md §8](crate::protocol#8-trace-context)).
+    /// The processor sets it around every handler; set it yourself to
+    /// continue a trace of your own from outside a handler.
+    ///
+    /// ```
+    /// use events_protocol::trace::TraceContext;
+    /// use events_protocol::{Event, EventContext};
+    ///
+    /// let incoming = TraceContext::from_traceparent_header(
+    ///     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    /// )
+    /// .ok_or("not a traceparent")?;
+    /// // the span of this piece of work: a child of the incoming one
+    /// let span = incoming.child();
+    /// let context = EventContext::new("session-1", "flow-1").with_trace(span.clone());
+    /// let event = context.scope(|| Event::builder("user:profile:get", 1).build())?;
+    /// assert_eq!(
+    ///     event.metadata().get(),
+    ///     format!(r#"{{"trace":{{"traceparent":"{}"}}}}"#, span.traceparent())
+    /// );
+    /// assert!(span.traceparent().starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_trace(mut self, trace: TraceContext) -> EventContext {
+        self.trace = Some(trace);
+        self
     }
 
     /// The same context, carrying `states`.
@@ -84,6 +126,7 @@ impl EventContext {
                 id: frame.id.clone(),
                 flow_id: frame.flow_id.clone(),
                 states: frame.states.clone(),
+                trace: frame.trace.clone(),
             })
         })
     }
@@ -98,6 +141,13 @@ impl EventContext {
         &self.flow_id
     }
 
+    /// The trace context of the span this context runs in: inside a handler,
+    /// the handler's span, a child of the context its event came with (or
+    /// the first span of a fresh trace).
+    pub fn trace(&self) -> Option<&TraceContext> {
+        self.trace.as_ref()
+    }
+
     /// A clone of the processor's state of type `T` (see
     /// [`State`](crate::State)), when it was given one: for a handler written
     /// by hand, or a task that took the context along.
@@ -108,7 +158,7 @@ impl EventContext {
     /// Runs `work` with this context current, then restores the one before,
     /// even when `work` panics.
     pub fn scope<R>(&self, work: impl FnOnce() -> R) -> R {
-        let _guard = Entered::enter(&self.id, &self.flow_id, &self.states);
+        let _guard = Entered::enter(&self.id, &self.flow_id, &self.states, self.trace.as_ref());
         work()
     }
 
@@ -139,7 +189,12 @@ impl<F: Future> Future for WithContext<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let context = &this.context;
-        let _guard = Entered::enter(&context.id, &context.flow_id, &context.states);
+        let _guard = Entered::enter(
+            &context.id,
+            &context.flow_id,
+            &context.states,
+            context.trace.as_ref(),
+        );
         this.future.poll(cx)
     }
 }
@@ -164,6 +219,7 @@ struct Frame {
     id: String,
     flow_id: String,
     states: States,
+    trace: Option<TraceContext>,
 }
 
 impl Stack {
@@ -176,15 +232,23 @@ thread_local! {
     static STACK: RefCell<Stack> = RefCell::new(Stack::default());
 }
 
-/// Calls `read` with the current `(id, flowId)`, without copying them.
-pub(crate) fn with_current<R>(read: impl FnOnce(Option<(&str, &str)>) -> R) -> R {
+/// What an event built now takes from the current context.
+pub(crate) struct Current<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) flow_id: &'a str,
+    pub(crate) trace: Option<&'a TraceContext>,
+}
+
+/// Calls `read` with the current context's ids and trace, without copying
+/// them.
+pub(crate) fn with_current<R>(read: impl FnOnce(Option<Current<'_>>) -> R) -> R {
     STACK.with(|stack| {
         let stack = stack.borrow();
-        read(
-            stack
-                .top()
-                .map(|frame| (frame.id.as_str(), frame.flow_id.as_str())),
-        )
+        read(stack.top().map(|frame| Current {
+            id: frame.id.as_str(),
+            flow_id: frame.flow_id.as_str(),
+            trace: frame.trace.as_ref(),
+        }))
     })
 }
 
@@ -203,7 +267,12 @@ pub(crate) fn with_current_states<R>(read: impl FnOnce(&States) -> R) -> R {
 pub(crate) struct Entered(());
 
 impl Entered {
-    pub(crate) fn enter(id: &str, flow_id: &str, states: &States) -> Entered {
+    pub(crate) fn enter(
+        id: &str,
+        flow_id: &str,
+        states: &States,
+        trace: Option<&TraceContext>,
+    ) -> Entered {
         STACK.with(|stack| {
             let mut stack = stack.borrow_mut();
             let depth = stack.depth;
@@ -218,6 +287,7 @@ impl Entered {
                 if !(frame.states.is_empty() && states.is_empty()) {
                     frame.states = states.clone();
                 }
+                frame.trace = trace.cloned();
             }
             stack.depth = depth + 1;
         });

@@ -183,6 +183,11 @@ impl<'a> Event<'a> {
         read_view(self.metadata.get(), "metadata")
     }
 
+    /// The JSON text of `metadata`, as kept (no check made again).
+    pub(crate) fn metadata_text(&self) -> &str {
+        self.metadata.get()
+    }
+
     /// The user's id: `identity.userId`, else `identity.user.id`, as a JSON
     /// integer or a string holding one. `None` when absent or not an integer.
     pub fn user_id(&self) -> Option<i64> {

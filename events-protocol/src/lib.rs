@@ -72,8 +72,9 @@
 //!   [`service::EventsService`], for hyper 1.x or any tower stack; with the
 //!   feature `axum`, the [`axum`](mod@axum) module: the same endpoint as
 //!   axum routes, ready to serve or to mount;
-//! - trace context carried in `metadata.trace` ([`trace`]): W3C Trace
-//!   Context and Datadog's keys, read and written as PROTOCOL.md §8 says;
+//! - trace context carried in `metadata.trace` ([`trace`]): read from every
+//!   event, continued by the handler, written into the calls it makes
+//!   (W3C Trace Context and Datadog's keys, as PROTOCOL.md §8 says);
 //! - the [`catalog`] of the handlers served: names, versions, kinds, doc
 //!   comments and (feature `schemars`) JSON Schemas, in process and, opt-in,
 //!   at `GET /events/catalog`;
@@ -88,6 +89,7 @@ mod escape;
 mod event;
 mod extract;
 mod objects;
+mod otel;
 mod raw;
 mod read;
 mod response;
@@ -101,6 +103,10 @@ pub mod catalog;
 pub mod client;
 pub mod context;
 pub mod error;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 pub mod processor;
 pub mod protocol;
 pub mod registry;

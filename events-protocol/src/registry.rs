@@ -8,6 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
+use crate::metrics::Series;
 use crate::{Event, IntoResponse, Response};
 
 /// The `inventory` crate, for submitting a [`Registration`] by hand.
@@ -347,13 +348,15 @@ pub struct DuplicateHandler {
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct DuplicateHandlers(pub Vec<DuplicateHandler>);
 
-/// A handler held, with where it was declared, the state types it takes and
-/// what the catalog says of it.
+/// A handler held, with where it was declared, the state types it takes,
+/// what the catalog says of it, and its metric series (labelled with its
+/// name and version).
 struct Entry {
     handler: Handler,
     location: Location,
     states: &'static [StateType],
     about: About,
+    series: Arc<Series>,
 }
 
 impl Entry {
@@ -365,6 +368,15 @@ impl Entry {
             location,
             states: &[],
             about: About::NONE,
+            series: Arc::default(),
+        }
+    }
+
+    /// The entry served as (name, version): its series labelled so.
+    fn serving(self, name: &str, version: i64) -> Entry {
+        Entry {
+            series: Arc::new(Series::of(name, version)),
+            ..self
         }
     }
 }
@@ -376,6 +388,7 @@ impl Registration {
             location: self.location,
             states: self.states,
             about: self.about,
+            series: Arc::default(),
         }
     }
 }
@@ -577,7 +590,7 @@ impl Registry {
         let location = entry.location;
         let versions = self.slots.entry(name.into()).or_default();
         match versions.iter_mut().find(|(v, _)| *v == version) {
-            None => versions.push((version, Slot::One(entry))),
+            None => versions.push((version, Slot::One(entry.serving(name, version)))),
             Some((_, slot)) => {
                 let first = match slot {
                     Slot::One(entry) => entry.location,
@@ -671,7 +684,7 @@ impl Registry {
             .and_then(|versions| versions.iter().find(|(v, _)| *v == version));
         match found {
             None => Lookup::Missing,
-            Some((_, Slot::One(entry))) => Lookup::Found(&entry.handler),
+            Some((_, Slot::One(entry))) => Lookup::Found(&entry.handler, &entry.series),
             Some((_, Slot::Clash(index))) => Lookup::Clash(&self.clashes[*index]),
         }
     }
@@ -725,7 +738,8 @@ impl Hasher for NameHasher {
 
 /// What a lookup found.
 pub(crate) enum Lookup<'r> {
-    Found(&'r Handler),
+    /// The handler, and its metric series.
+    Found(&'r Handler, &'r Arc<Series>),
     Missing,
     Clash(&'r DuplicateHandler),
 }

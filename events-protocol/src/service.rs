@@ -13,6 +13,10 @@
 //!   up to the limit. A body cut off by the client is `400`.
 //! - The body is read once. Every event outcome, errors included, is `200`
 //!   with `Content-Type: application/json` and the answer event.
+//! - The W3C `traceparent` and `tracestate` headers go to the processor
+//!   ([`Processor::process_bytes_in_place_with`]): the trace context of an
+//!   event whose `metadata.trace` has none
+//!   ([PROTOCOL.md §8](crate::protocol#8-trace-context)).
 //! - Synchronous handlers that may block run on Tokio's blocking threads
 //!   ([`tokio::task::spawn_blocking`]), so a slow handler never stalls the
 //!   worker threads; `async` handlers are awaited in place, on the request's
@@ -62,6 +66,7 @@ use http_body_util::{BodyExt, Full};
 
 use crate::Processor;
 use crate::processor::InPlace;
+use crate::trace::TraceHeaders;
 
 mod catalog;
 
@@ -200,7 +205,8 @@ where
     if declared.is_some_and(|length| length > limit as u64) {
         return too_large(limit);
     }
-    let body = match read_limited(request.into_body(), limit, declared).await {
+    let (parts, body) = request.into_parts();
+    let body = match read_limited(body, limit, declared).await {
         Ok(body) => body,
         Err(ReadError::TooLarge) => return too_large(limit),
         Err(ReadError::Failed(error)) => {
@@ -213,7 +219,11 @@ where
     };
     // the body is read once; a handler that may block is handed, with the
     // event as read and its span, to the blocking pool
-    let answer = match processor.process_bytes_in_place(&body).await {
+    let trace_headers = TraceHeaderValues::of(&parts.headers);
+    let answer = match processor
+        .process_bytes_in_place_with(&body, trace_headers.get())
+        .await
+    {
         InPlace::Answered(answer) => answer,
         InPlace::Blocking(handoff) => {
             match tokio::task::spawn_blocking(|| handoff.answer()).await {
@@ -234,6 +244,46 @@ where
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// The W3C trace headers of a request (PROTOCOL.md §8): one `traceparent`
+/// line (several are none), and the `tracestate` lines joined with `,`.
+struct TraceHeaderValues<'a> {
+    traceparent: Option<&'a str>,
+    tracestate: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl<'a> TraceHeaderValues<'a> {
+    fn of(headers: &'a http::HeaderMap) -> TraceHeaderValues<'a> {
+        let mut traceparents = headers.get_all("traceparent").iter();
+        let traceparent = match (traceparents.next(), traceparents.next()) {
+            (Some(value), None) => value.to_str().ok(),
+            _ => None,
+        };
+        let mut lines = headers
+            .get_all("tracestate")
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        let tracestate = lines.next().map(|first| match lines.next() {
+            None => std::borrow::Cow::Borrowed(first),
+            Some(second) => {
+                let mut joined = format!("{first},{second}");
+                for line in lines {
+                    joined.push(',');
+                    joined.push_str(line);
+                }
+                std::borrow::Cow::Owned(joined)
+            }
+        });
+        TraceHeaderValues {
+            traceparent,
+            tracestate,
+        }
+    }
+
+    fn get(&self) -> TraceHeaders<'_> {
+        TraceHeaders::new(self.traceparent, self.tracestate.as_deref())
+    }
 }
 
 /// A refusal at the HTTP level: `status`, and a line of text.

@@ -13,6 +13,7 @@ use crate::client::call::Prepared;
 use crate::client::{
     Answer, Call, CallError, ClientBuildError, EventClientBuilder, SendError, Untyped,
 };
+use crate::metrics::client_series;
 use crate::{Event, EventRequest};
 
 /// An async client of one events URL, over hyper-util's client, whose
@@ -138,6 +139,7 @@ impl AsyncEventClient {
                 headers: self.shared.config.headers.clone(),
                 timeout: None,
             }),
+            client_series(event.name(), event.version()),
         )
     }
 
@@ -200,7 +202,8 @@ impl<R> Call<'_, R, AsyncEventClient> {
     /// `Ok(Answer::Error { .. })`.
     pub fn send(self) -> impl Future<Output = Result<Answer, SendError>> + Send + 'static + use<R> {
         let shared = Arc::clone(&self.client().shared);
-        transport::exchange(shared, self.prepare())
+        let series = self.series();
+        transport::exchange(shared, self.prepare(), series)
     }
 }
 
@@ -246,7 +249,7 @@ mod tests {
             .expect("a client");
         assert_eq!(
             format!("{client:?}"),
-            r#"AsyncEventClient { url: "http://127.0.0.1:9/events", timeout: 15s, connect_timeout: 5s, max_answer_bytes: 10485760, headers: ["content-type", "accept", "authorization", "user-agent"], objects: Objects { identity: None, auth: Some(<redacted>), metadata: None, error: None } }"#
+            r#"AsyncEventClient { url: "http://127.0.0.1:9/events", timeout: 15s, connect_timeout: 5s, max_answer_bytes: 10485760, headers: ["content-type", "accept", "authorization", "user-agent"], objects: Objects { identity: None, auth: Some(<redacted>), metadata: None, error: None }, propagation: AsReceived }"#
         );
     }
 

@@ -13,8 +13,9 @@ use crate::catalog::{Catalog, catalog_url};
 use crate::client::call::Prepared;
 use crate::client::{
     Answer, Call, CallError, CatalogError, ClientBuildError, Config, EventClientBuilder, RawAnswer,
-    SendError, USER_AGENT,
+    SendError, USER_AGENT, measured,
 };
+use crate::metrics::client_series;
 use crate::{Event, EventRequest};
 
 /// A blocking client of one events URL, over a `ureq` agent whose
@@ -129,14 +130,17 @@ impl EventClient {
     ///
     /// As [`EventClient::send_event`].
     pub fn send(&self, event: &Event<'_>) -> Result<Answer, SendError> {
-        transport::exchange(
-            self,
-            Prepared {
-                body: event.to_json(),
-                headers: self.shared.config.headers.clone(),
-                timeout: None,
-            },
-        )
+        let series = client_series(event.name(), event.version());
+        measured(series, || {
+            transport::exchange(
+                self,
+                Prepared {
+                    body: event.to_json(),
+                    headers: self.shared.config.headers.clone(),
+                    timeout: None,
+                },
+            )
+        })
     }
 
     /// Calls a typed request and reads the success payload into its
@@ -243,7 +247,8 @@ impl<R> Call<'_, R, EventClient> {
     /// the transport fails. An error answer is `Ok(Answer::Error { .. })`.
     pub fn send(self) -> Result<Answer, SendError> {
         let client = self.client();
-        transport::exchange(client, self.prepare()?)
+        let series = self.series();
+        measured(series, || transport::exchange(client, self.prepare()?))
     }
 
     /// Sends the event and returns the answer as it came: its HTTP status
@@ -287,7 +292,7 @@ mod tests {
             .expect("a client");
         assert_eq!(
             format!("{client:?}"),
-            r#"EventClient { url: "http://127.0.0.1:9/events", timeout: 15s, connect_timeout: 5s, max_answer_bytes: 10485760, headers: ["content-type", "accept", "authorization"], objects: Objects { identity: None, auth: Some(<redacted>), metadata: None, error: None } }"#
+            r#"EventClient { url: "http://127.0.0.1:9/events", timeout: 15s, connect_timeout: 5s, max_answer_bytes: 10485760, headers: ["content-type", "accept", "authorization"], objects: Objects { identity: None, auth: Some(<redacted>), metadata: None, error: None }, propagation: AsReceived }"#
         );
         let call = format!(
             "{:?}",

@@ -9,7 +9,9 @@ use serde::Serialize;
 use ureq::http::HeaderMap;
 
 use crate::client::{Config, EventClient, SendError, header_pair};
+use crate::metrics::{Series, client_series};
 use crate::request::EventBuilder;
+use crate::trace::TraceContext;
 
 /// What an untyped [`Call`] returns: its `send()` answers an
 /// [`Answer`](crate::client::Answer). (A typed call's `R` is its
@@ -32,7 +34,9 @@ pub enum Untyped {}
 /// Fields left unset take the client's defaults; `id` and `flowId` left
 /// unset come from the current [`EventContext`](crate::EventContext) when
 /// the call is sent (for an async client: when its future is made), else
-/// are fresh UUIDs (PROTOCOL.md §7).
+/// are fresh UUIDs (PROTOCOL.md §7). So does the trace context written
+/// into `metadata.trace` (§8): the one given with [`Call::trace`], else
+/// the current span's (inside a handler, the handler's), else none.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -78,7 +82,9 @@ impl<'c, R, C> Call<'c, R, C> {
         Call {
             client,
             config,
-            event: event.with_objects(config.objects.clone()),
+            event: event
+                .with_objects(config.objects.clone())
+                .propagation(config.propagation),
             timeout: None,
             headers: config.headers.clone(),
             invalid_header: None,
@@ -121,6 +127,14 @@ impl<'c, R, C> Call<'c, R, C> {
         self
     }
 
+    /// Sets the trace context the call is made from (its span id is sent as
+    /// the parent of the receiver's span), instead of the current one: for
+    /// a caller outside a handler that continues a trace of its own.
+    pub fn trace(mut self, trace: TraceContext) -> Call<'c, R, C> {
+        self.event = self.event.trace(trace);
+        self
+    }
+
     /// Sets the limit of this whole call, instead of the client's.
     pub fn timeout(mut self, timeout: Duration) -> Call<'c, R, C> {
         self.timeout = Some(timeout);
@@ -138,6 +152,11 @@ impl<'c, R, C> Call<'c, R, C> {
             }
         }
         self
+    }
+
+    /// The metric series of the call's (name, version).
+    pub(crate) fn series(&self) -> &'static Series {
+        client_series(self.event.name(), self.event.version())
     }
 
     /// Builds the event, taking `id` and `flowId` from the current context

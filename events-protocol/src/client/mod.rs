@@ -56,7 +56,9 @@ pub use blocking::EventClient;
 pub use call::{Call, Untyped};
 pub use error::{CallError, CatalogError, ClientBuildError, Failure, SendError};
 
+use crate::metrics::{Measure, Series};
 use crate::objects::{Key, Objects};
+use crate::trace::Propagation;
 
 /// The default limit of a whole call, connecting included: 15 s (PROTOCOL.md §6).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -81,6 +83,8 @@ pub(crate) struct Config {
     pub(crate) headers: HeaderMap,
     /// The default `identity`, `auth` and `metadata`.
     pub(crate) objects: Objects,
+    /// Which keys `metadata.trace` is written with.
+    pub(crate) propagation: Propagation,
 }
 
 impl Config {
@@ -94,6 +98,7 @@ impl Config {
             .field("max_answer_bytes", &self.max_answer_bytes)
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("objects", &self.objects)
+            .field("propagation", &self.propagation)
             .finish()
     }
 }
@@ -135,6 +140,7 @@ impl<C> EventClientBuilder<C> {
                 max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
                 headers,
                 objects: Objects::new(),
+                propagation: Propagation::AsReceived,
             },
             error: None,
             client: PhantomData,
@@ -197,6 +203,17 @@ impl<C> EventClientBuilder<C> {
         self
     }
 
+    /// Which keys the trace context of every call is written with in
+    /// `metadata.trace` ([PROTOCOL.md §8](crate::protocol#8-trace-context)):
+    /// W3C's always, and Datadog's too when the handler's event came with
+    /// them ([`Propagation::AsReceived`], the default) or always
+    /// ([`Propagation::AlwaysDatadog`], for services downstream that read
+    /// only Datadog's).
+    pub fn propagation(mut self, propagation: Propagation) -> EventClientBuilder<C> {
+        self.config.propagation = propagation;
+        self
+    }
+
     /// The checked configuration, for the client's own `build`.
     fn into_config(self) -> Result<Config, ClientBuildError> {
         if let Some(error) = self.error {
@@ -212,6 +229,33 @@ impl<C> EventClientBuilder<C> {
         check_url(&config.url)?;
         Ok(config)
     }
+}
+
+/// A call's outcome, as the metrics label it: the answer's suffix, or the
+/// class of the failure.
+pub(crate) fn outcome(result: &Result<Answer, SendError>) -> &str {
+    match result {
+        Ok(Answer::Success(_)) => "response",
+        Ok(Answer::Redirect { .. }) => "redirect",
+        Ok(Answer::Error { error, .. }) => error.error_type().as_str(),
+        Err(error) => match error.failure() {
+            Failure::Timeout => "timeout",
+            Failure::FailedDependency => "failedDependency",
+            Failure::BadProtocol => "invalidAnswer",
+            Failure::NotSent => "notSent",
+        },
+    }
+}
+
+/// Counts and times a call (feature `metrics`) in `series`.
+pub(crate) fn measured(
+    series: &Series,
+    call: impl FnOnce() -> Result<Answer, SendError>,
+) -> Result<Answer, SendError> {
+    let measure = Measure::call();
+    let result = call();
+    measure.finish(series, outcome(&result));
+    result
 }
 
 /// A header's name and value, when both are valid.

@@ -14,6 +14,7 @@ use std::thread::{self, Thread};
 use crate::context::Entered;
 use crate::registry::{AsyncFn, BoxFuture, Handler, SyncFn};
 use crate::state::States;
+use crate::trace::TraceContext;
 use crate::{Event, EventContext, Response};
 
 /// A handler called: a synchronous one has answered, an `async` one has
@@ -24,27 +25,44 @@ pub(super) enum Started<'a> {
 }
 
 /// Calls the handler: a synchronous one to its answer, an `async` one to its
-/// future (to await with [`run`]).
-pub(super) fn start<'a>(event: &'a Event<'_>, handler: &Handler, states: &States) -> Started<'a> {
+/// future (to await with [`run`]). `trace` is the handler's span.
+pub(super) fn start<'a>(
+    event: &'a Event<'_>,
+    handler: &Handler,
+    states: &States,
+    trace: &TraceContext,
+) -> Started<'a> {
     match handler {
-        Handler::Sync { function, .. } => Started::Answered(call_sync(event, function, states)),
-        Handler::Async(function) => start_async(event, function, states),
+        Handler::Sync { function, .. } => {
+            Started::Answered(call_sync(event, function, states, trace))
+        }
+        Handler::Async(function) => start_async(event, function, states, trace),
     }
 }
 
 /// Calls a synchronous handler with the event's context current, turning a
 /// panic into `UNHANDLED_ERROR`.
-pub(super) fn call_sync(event: &Event<'_>, function: &SyncFn, states: &States) -> Response {
-    let _context = Entered::enter(event.id(), event.flow_id(), states);
+pub(super) fn call_sync(
+    event: &Event<'_>,
+    function: &SyncFn,
+    states: &States,
+    trace: &TraceContext,
+) -> Response {
+    let _context = Entered::enter(event.id(), event.flow_id(), states, Some(trace));
     catch_unwind(AssertUnwindSafe(|| function.call(event)))
         .unwrap_or_else(|panic| panicked(event, &*panic))
 }
 
 /// Starts an `async` handler, turning a panic before its first poll into
 /// `UNHANDLED_ERROR`.
-fn start_async<'a>(event: &'a Event<'_>, function: &AsyncFn, states: &States) -> Started<'a> {
+fn start_async<'a>(
+    event: &'a Event<'_>,
+    function: &AsyncFn,
+    states: &States,
+    trace: &TraceContext,
+) -> Started<'a> {
     // the future is made in the context, as it is polled in it (by `run`)
-    let _context = Entered::enter(event.id(), event.flow_id(), states);
+    let _context = Entered::enter(event.id(), event.flow_id(), states, Some(trace));
     match catch_unwind(AssertUnwindSafe(|| function.start(event))) {
         Ok(future) => Started::Running(future),
         Err(panic) => Started::Answered(panicked(event, &*panic)),
@@ -57,8 +75,11 @@ pub(super) async fn run(
     event: &Event<'_>,
     future: BoxFuture<'_, Response>,
     states: &States,
+    trace: TraceContext,
 ) -> Response {
-    let context = EventContext::new(event.id(), event.flow_id()).with_states(states.clone());
+    let context = EventContext::new(event.id(), event.flow_id())
+        .with_states(states.clone())
+        .with_trace(trace);
     CatchUnwind(context.wrap(future))
         .await
         .unwrap_or_else(|panic| panicked(event, &*panic))

@@ -2,120 +2,196 @@
 //! answer, and record each step in the event's span; and the hand-off of a
 //! handler that may block.
 
+use std::sync::Arc;
+
 use tracing::Span;
-use tracing::field::Empty;
+use tracing::field::{Empty, display};
 
 use crate::error::ProtocolError;
+use crate::metrics::{Measure, Series, unregistered};
 use crate::processor::answers::{answer, bad_protocol, not_found};
 use crate::processor::executor::call_sync;
 use crate::processor::{NotFoundStyle, Processor};
 use crate::registry::{Handler, Lookup, SyncFn};
 use crate::state::States;
+use crate::trace::{TraceContext, TraceHeaders};
 use crate::{Event, EventError, Response};
 
+/// What reading and looking up a body left to do, and the event's span
+/// (made, not entered).
+pub(super) struct Begun<'a, 'r> {
+    pub(super) span: Span,
+    pub(super) step: Step<'a, 'r>,
+}
+
 /// What reading and looking up a body left to do.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "made once per event and matched at once: boxing would cost an allocation per event"
+)]
 pub(super) enum Step<'a, 'r> {
     Answered(String),
-    Call(Event<'a>, &'r Handler),
+    Call(Handling<'a, 'r>),
+}
+
+/// An event whose handler is to be called: the event, its handler, the
+/// handler's span ([PROTOCOL.md §8](crate::protocol#8-trace-context)), the
+/// handler's metric series, and the event's measure.
+pub(super) struct Handling<'a, 'r> {
+    pub(super) event: Event<'a>,
+    pub(super) handler: &'r Handler,
+    pub(super) trace: TraceContext,
+    pub(super) series: &'r Arc<Series>,
+    pub(super) measure: Measure,
 }
 
 /// The span of one event: `name`, `version`, `id`, `flowId`, `userId`,
-/// `origin`, and the `outcome` (the answer's suffix, or `badProtocol`, or
-/// `eventNotFound`), recorded as they become known.
-pub(super) fn event_span() -> Span {
+/// `origin`, `traceId`, and the `outcome` (the answer's suffix, or
+/// `badProtocol`, or `eventNotFound`), recorded when it is known. The
+/// fields are given all at once when the span is made (one record for the
+/// subscriber, not one per field), and computed only when a subscriber
+/// listens. `otel.name` and `otel.kind` are recorded only for an
+/// OpenTelemetry layer (feature `opentelemetry`).
+fn event_span(event: &Event<'_>, trace: Option<&TraceContext>) -> Span {
     tracing::info_span!(
         "event",
-        name = Empty,
-        version = Empty,
-        id = Empty,
-        flowId = Empty,
-        userId = Empty,
-        origin = Empty,
+        name = event.name(),
+        version = event.version(),
+        id = event.id(),
+        flowId = event.flow_id(),
+        userId = event.user_id(),
+        origin = event.origin().as_deref(),
+        traceId = trace.map(|trace| display(trace.trace_id())),
         outcome = Empty,
+        otel.name = Empty,
+        otel.kind = Empty,
     )
 }
 
+/// The span of a body that is not a well-formed event: what could be read
+/// of it.
+fn bad_protocol_span(error: &ProtocolError, trace: Option<&TraceContext>) -> Span {
+    tracing::info_span!(
+        "event",
+        version = error.version(),
+        id = error.id(),
+        flowId = error.flow_id(),
+        traceId = trace.map(|trace| display(trace.trace_id())),
+        outcome = "badProtocol",
+        otel.name = Empty,
+        otel.kind = Empty,
+    )
+}
+
+/// The trace id is given when the span is made, but when an OpenTelemetry
+/// layer may choose it: then it is recorded once that is known.
+const TRACE_ID_AT_START: bool = !cfg!(feature = "opentelemetry");
+
 impl Processor {
-    /// Reads the body and looks its handler up, recording in `span` what it
-    /// learns of the event and, when it answers by itself, the outcome.
+    /// Reads the trace context of the body (once: `metadata.trace`, else the
+    /// headers), makes the event's span, and looks the handler up; answers
+    /// by itself when there is none (the answer written, the outcome in the
+    /// span and the metrics).
     pub(super) fn prepare<'a>(
         &self,
         body: Result<Event<'a>, ProtocolError>,
-        span: &Span,
-    ) -> Step<'a, '_> {
+        headers: TraceHeaders<'_>,
+        measure: Measure,
+    ) -> Begun<'a, '_> {
         let event = match body {
             Ok(event) => event,
             Err(error) => {
-                record_error(span, &error);
-                return Step::Answered(bad_protocol(&error));
+                let incoming = headers.context();
+                let trace = incoming.clone().unwrap_or_else(TraceContext::root);
+                let span = bad_protocol_span(&error, TRACE_ID_AT_START.then_some(&trace));
+                begin_otel(&span, incoming.as_ref(), None, trace);
+                let answer = bad_protocol(&error);
+                measure.finish(unregistered(), "badProtocol");
+                return Begun {
+                    span,
+                    step: Step::Answered(answer),
+                };
             }
         };
-        record_event(span, &event);
-        match self.registry().lookup(event.name(), event.version()) {
-            Lookup::Found(handler) => Step::Call(event, handler),
+        let incoming = TraceContext::extract(
+            event.metadata_text(),
+            headers.traceparent(),
+            headers.tracestate(),
+        );
+        // the handler's span: a child of the incoming one, else the first
+        // span of a fresh trace
+        let trace = incoming
+            .as_ref()
+            .map_or_else(TraceContext::root, TraceContext::child);
+        let span = event_span(&event, TRACE_ID_AT_START.then_some(&trace));
+        let trace = begin_otel(&span, incoming.as_ref(), Some(&event), trace);
+        let step = match self.registry().lookup(event.name(), event.version()) {
+            Lookup::Found(handler, series) => Step::Call(Handling {
+                event,
+                handler,
+                trace,
+                series,
+                measure,
+            }),
             Lookup::Missing => {
                 let style = self.not_found_style();
-                span.record(
-                    "outcome",
-                    match style {
-                        NotFoundStyle::Protocol => "notFound",
-                        NotFoundStyle::Kotlin => "eventNotFound",
-                    },
-                );
-                Step::Answered(not_found(&event, style))
+                let outcome = match style {
+                    NotFoundStyle::Protocol => "notFound",
+                    NotFoundStyle::Kotlin => "eventNotFound",
+                };
+                span.record("outcome", outcome);
+                let answer = not_found(&event, style);
+                measure.finish(unregistered(), outcome);
+                Step::Answered(answer)
             }
             Lookup::Clash(clash) => {
-                tracing::error!(%clash, "event not served: duplicate handlers");
+                span.in_scope(|| {
+                    tracing::error!(%clash, "event not served: duplicate handlers");
+                });
                 let response = Response::error(&EventError::error("UNHANDLED_ERROR"));
-                Step::Answered(finish(&event, &response, span))
+                Step::Answered(finish(&event, &response, &span, unregistered(), measure))
             }
-        }
+        };
+        Begun { span, step }
     }
 }
 
-/// Records what could be read of a body that is not a well-formed event.
-fn record_error(span: &Span, error: &ProtocolError) {
-    if let Some(version) = error.version() {
-        span.record("version", version);
+/// Makes the span an OpenTelemetry one when there is a layer for it (feature
+/// `opentelemetry`), and gives the handler's trace context: that span's, or
+/// `trace`. With the feature, the trace id is recorded now.
+fn begin_otel(
+    span: &Span,
+    incoming: Option<&TraceContext>,
+    event: Option<&Event<'_>>,
+    trace: TraceContext,
+) -> TraceContext {
+    let trace = crate::otel::begin(span, incoming, event).unwrap_or(trace);
+    if !TRACE_ID_AT_START {
+        span.record("traceId", display(trace.trace_id()));
     }
-    if let Some(id) = error.id() {
-        span.record("id", id);
-    }
-    if let Some(flow_id) = error.flow_id() {
-        span.record("flowId", flow_id);
-    }
-    span.record("outcome", "badProtocol");
-}
-
-/// Records the event's fields in its span. The user id and the origin cost a
-/// read of `identity` and `metadata`: they are read only when a subscriber
-/// listens to the span.
-fn record_event(span: &Span, event: &Event<'_>) {
-    if span.is_disabled() {
-        return;
-    }
-    span.record("name", event.name());
-    span.record("version", event.version());
-    span.record("id", event.id());
-    span.record("flowId", event.flow_id());
-    if let Some(user_id) = event.user_id() {
-        span.record("userId", user_id);
-    }
-    if let Some(origin) = event.origin() {
-        span.record("origin", origin.as_str());
-    }
+    trace
 }
 
 /// Writes `response` as the answer to `event`, recording its outcome in
-/// `span`: the response's suffix, or `error` when it could not be built.
-pub(super) fn finish(event: &Event<'_>, response: &Response, span: &Span) -> String {
+/// `span` (the response's suffix, or `error` when it could not be built)
+/// and in the metrics of `series`.
+pub(super) fn finish(
+    event: &Event<'_>,
+    response: &Response,
+    span: &Span,
+    series: &Series,
+    measure: Measure,
+) -> String {
     let outcome = if response.fault().is_some() {
         "error"
     } else {
         response.suffix()
     };
     span.record("outcome", outcome);
-    answer(event, response)
+    crate::otel::finish(span, outcome);
+    let answer = answer(event, response);
+    measure.finish(series, outcome);
+    answer
 }
 
 /// An event whose handler may block, read and looked up but not answered:
@@ -133,15 +209,33 @@ struct Handed {
     function: SyncFn,
     states: States,
     span: Span,
+    trace: TraceContext,
+    series: Arc<Series>,
+    measure: Measure,
 }
 
 impl Handoff {
-    pub(super) fn new(event: Event<'_>, function: SyncFn, states: States, span: Span) -> Handoff {
+    pub(super) fn new(
+        handling: Handling<'_, '_>,
+        function: SyncFn,
+        states: States,
+        span: Span,
+    ) -> Handoff {
+        let Handling {
+            event,
+            trace,
+            series,
+            measure,
+            ..
+        } = handling;
         Handoff(Box::new(Handed {
             event: event.into_owned(),
             function,
             states,
             span,
+            trace,
+            series: Arc::clone(series),
+            measure,
         }))
     }
 
@@ -159,10 +253,13 @@ impl Handoff {
             function,
             states,
             span,
+            trace,
+            series,
+            measure,
         } = *self.0;
         let _entered = span.enter();
-        let response = call_sync(&event, &function, &states);
-        finish(&event, &response, &span)
+        let response = call_sync(&event, &function, &states, &trace);
+        finish(&event, &response, &span, &series, measure)
     }
 }
 

@@ -19,11 +19,13 @@ use tracing::Instrument;
 
 use crate::Event;
 use crate::error::ProtocolError;
+use crate::metrics::Measure;
 use crate::registry::{Handler, Lookup, Registry};
 use crate::state::States;
+use crate::trace::TraceHeaders;
 
 use executor::{Started, block_on, run, start};
-use flow::{Step, event_span, finish};
+use flow::{Begun, Handling, Step, finish};
 
 pub use crate::read::ReadMode;
 pub use check::{MissingState, SetupError};
@@ -250,16 +252,23 @@ impl Processor {
 
     /// Answers one body on this thread.
     fn process_input(&self, body: Input<'_>) -> String {
-        let span = event_span();
+        let measure = Measure::start();
+        let Begun { span, step } = self.prepare(self.read(body), TraceHeaders::NONE, measure);
         let _entered = span.enter();
-        match self.prepare(self.read(body), &span) {
+        match step {
             Step::Answered(answer) => answer,
-            Step::Call(event, handler) => {
-                let response = match start(&event, handler, &self.states) {
+            Step::Call(Handling {
+                event,
+                handler,
+                trace,
+                series,
+                measure,
+            }) => {
+                let response = match start(&event, handler, &self.states, &trace) {
                     Started::Answered(response) => response,
-                    Started::Running(future) => block_on(run(&event, future, &self.states)),
+                    Started::Running(future) => block_on(run(&event, future, &self.states, trace)),
                 };
-                finish(&event, &response, &span)
+                finish(&event, &response, &span, series, measure)
             }
         }
     }
@@ -270,12 +279,18 @@ impl Processor {
     /// runtime, prefer [`Processor::process_bytes_in_place`], which hands
     /// those back.
     pub async fn process_async(&self, body: &str) -> String {
-        answered(self.answer_in_place(Input::Text(body), false).await)
+        answered(
+            self.answer_in_place(Input::Text(body), false, TraceHeaders::NONE)
+                .await,
+        )
     }
 
     /// [`Processor::process_async`] for a body given as bytes.
     pub async fn process_bytes_async(&self, body: &[u8]) -> String {
-        answered(self.answer_in_place(Input::Bytes(body), false).await)
+        answered(
+            self.answer_in_place(Input::Bytes(body), false, TraceHeaders::NONE)
+                .await,
+        )
     }
 
     /// Answers one body in place, as [`Processor::process_bytes_async`], unless
@@ -299,7 +314,33 @@ impl Processor {
         &'a self,
         body: &'a [u8],
     ) -> impl Future<Output = InPlace> + Send + 'a {
-        self.answer_in_place(Input::Bytes(body), true)
+        self.answer_in_place(Input::Bytes(body), true, TraceHeaders::NONE)
+    }
+
+    /// [`Processor::process_bytes_in_place`] for a body that came with HTTP
+    /// trace headers: the event's trace context is its `metadata.trace`, else
+    /// these `traceparent` and `tracestate` headers, else a fresh trace
+    /// ([PROTOCOL.md §8](crate::protocol#8-trace-context)). What the `tower`
+    /// service and the `axum` routes call.
+    ///
+    /// ```
+    /// use events_protocol::processor::InPlace;
+    /// use events_protocol::trace::TraceHeaders;
+    ///
+    /// # async fn serve(processor: events_protocol::Processor, body: Vec<u8>, traceparent: Option<String>) -> String {
+    /// let headers = TraceHeaders::new(traceparent.as_deref(), None);
+    /// match processor.process_bytes_in_place_with(&body, headers).await {
+    ///     InPlace::Answered(answer) => answer,
+    ///     InPlace::Blocking(handoff) => handoff.answer(),
+    /// }
+    /// # }
+    /// ```
+    pub fn process_bytes_in_place_with<'a>(
+        &'a self,
+        body: &'a [u8],
+        headers: TraceHeaders<'a>,
+    ) -> impl Future<Output = InPlace> + Send + 'a {
+        self.answer_in_place(Input::Bytes(body), true, headers)
     }
 
     /// Answers in place; with `hand_off`, stops before a handler that may
@@ -312,34 +353,48 @@ impl Processor {
         &'a self,
         body: Input<'a>,
         hand_off: bool,
+        headers: TraceHeaders<'a>,
     ) -> impl Future<Output = InPlace> + Send + 'a {
-        let span = event_span();
-        let recorder = span.clone();
         async move {
-            match self.prepare(self.read(body), &recorder) {
-                Step::Answered(answer) => InPlace::Answered(answer),
-                Step::Call(
-                    event,
-                    Handler::Sync {
-                        function,
-                        blocks: true,
-                    },
-                ) if hand_off => InPlace::Blocking(Handoff::new(
-                    event,
+            let measure = Measure::start();
+            let Begun { span, step } = self.prepare(self.read(body), headers, measure);
+            let handling = match step {
+                Step::Answered(answer) => return InPlace::Answered(answer),
+                Step::Call(handling) => handling,
+            };
+            match handling.handler {
+                Handler::Sync {
+                    function,
+                    blocks: true,
+                } if hand_off => InPlace::Blocking(Handoff::new(
+                    handling,
                     function.clone(),
                     self.states.clone(),
-                    recorder,
+                    span,
                 )),
-                Step::Call(event, handler) => {
-                    let response = match start(&event, handler, &self.states) {
-                        Started::Answered(response) => response,
-                        Started::Running(future) => run(&event, future, &self.states).await,
-                    };
-                    InPlace::Answered(finish(&event, &response, &recorder))
+                handler => {
+                    let recorder = span.clone();
+                    async move {
+                        let Handling {
+                            event,
+                            trace,
+                            series,
+                            measure,
+                            ..
+                        } = handling;
+                        let response = match start(&event, handler, &self.states, &trace) {
+                            Started::Answered(response) => response,
+                            Started::Running(future) => {
+                                run(&event, future, &self.states, trace).await
+                            }
+                        };
+                        InPlace::Answered(finish(&event, &response, &recorder, series, measure))
+                    }
+                    .instrument(span)
+                    .await
                 }
             }
         }
-        .instrument(span)
     }
 
     /// Whether answering the body calls a synchronous handler that may block
@@ -353,7 +408,7 @@ impl Processor {
         self.read(Input::Bytes(body)).is_ok_and(|event| {
             matches!(
                 self.registry().lookup(event.name(), event.version()),
-                Lookup::Found(handler) if handler.blocks()
+                Lookup::Found(handler, _) if handler.blocks()
             )
         })
     }

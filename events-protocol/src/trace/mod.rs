@@ -94,6 +94,69 @@ pub enum Propagation {
     AlwaysDatadog,
 }
 
+/// The HTTP headers of W3C Trace Context that came with a body: the
+/// fallback of a server for an event that carries no `metadata.trace`
+/// (PROTOCOL.md §8), as service meshes and proxies set them. Given to
+/// [`Processor::process_bytes_in_place_with`](crate::Processor::process_bytes_in_place_with);
+/// the `tower` service and the `axum` routes pass them.
+///
+/// ```
+/// use events_protocol::trace::TraceHeaders;
+///
+/// let headers = TraceHeaders::new(
+///     Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+///     Some("rojo=00f067aa0ba902b7"),
+/// );
+/// assert_eq!(
+///     headers.context().map(|context| context.trace_id().to_string()).as_deref(),
+///     Some("4bf92f3577b34da6a3ce929d0e0e4736")
+/// );
+/// assert_eq!(TraceHeaders::NONE.context(), None);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TraceHeaders<'a> {
+    traceparent: Option<&'a str>,
+    tracestate: Option<&'a str>,
+}
+
+impl<'a> TraceHeaders<'a> {
+    /// No headers.
+    pub const NONE: TraceHeaders<'static> = TraceHeaders {
+        traceparent: None,
+        tracestate: None,
+    };
+
+    /// The value of the `traceparent` header (exactly one line of it: with
+    /// several, give `None`), and of the `tracestate` header (several lines
+    /// joined with `,`).
+    #[must_use]
+    pub const fn new(traceparent: Option<&'a str>, tracestate: Option<&'a str>) -> Self {
+        Self {
+            traceparent,
+            tracestate,
+        }
+    }
+
+    /// The `traceparent` header.
+    #[must_use]
+    pub const fn traceparent(&self) -> Option<&'a str> {
+        self.traceparent
+    }
+
+    /// The `tracestate` header.
+    #[must_use]
+    pub const fn tracestate(&self) -> Option<&'a str> {
+        self.tracestate
+    }
+
+    /// The context of the headers alone: see
+    /// [`TraceContext::from_traceparent_header`].
+    #[must_use]
+    pub fn context(&self) -> Option<TraceContext> {
+        TraceContext::extract("", self.traceparent, self.tracestate)
+    }
+}
+
 /// The trace context of an event: a trace id, the id of the span it names,
 /// whether the trace is sampled, W3C's `tracestate`, and the style it came
 /// in.
@@ -166,6 +229,12 @@ impl TraceContext {
             span_id: SpanId::random(),
             ..self.clone()
         }
+    }
+
+    /// This context naming another span of the same trace.
+    #[cfg_attr(not(feature = "opentelemetry"), allow(dead_code))]
+    pub(crate) fn with_span_id(self, span_id: SpanId) -> Self {
+        Self { span_id, ..self }
     }
 
     /// This context with another sampled flag.

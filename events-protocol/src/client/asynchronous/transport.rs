@@ -18,7 +18,8 @@ use ureq::http::header::USER_AGENT;
 use ureq::http::{HeaderValue, Request, Uri};
 
 use crate::client::call::Prepared;
-use crate::client::{Answer, ClientBuildError, Config, SendError};
+use crate::client::{Answer, ClientBuildError, Config, SendError, outcome};
+use crate::metrics::{Measure, Series};
 
 /// How a connection is made: plain TCP, or TLS too for `https://`.
 #[cfg(not(feature = "tls"))]
@@ -76,12 +77,22 @@ fn connector(mut tcp: HttpConnector) -> Result<Connector, ClientBuildError> {
 }
 
 /// Posts the prepared call (or fails with why it could not be prepared) and
-/// classifies the answer. Nothing is spawned: dropping the future drops the
-/// request, and hyper closes a connection left half-read.
+/// classifies the answer, counted and timed in `series`. Nothing is spawned:
+/// dropping the future drops the request, and hyper closes a connection left
+/// half-read.
 pub(super) async fn exchange(
     shared: Arc<Shared>,
     call: Result<Prepared, SendError>,
+    series: &'static Series,
 ) -> Result<Answer, SendError> {
+    let measure = Measure::call();
+    let result = post(shared, call).await;
+    measure.finish(series, outcome(&result));
+    result
+}
+
+/// Posts the prepared call and classifies the answer.
+async fn post(shared: Arc<Shared>, call: Result<Prepared, SendError>) -> Result<Answer, SendError> {
     let call = call?;
     if tokio::runtime::Handle::try_current().is_err() {
         return Err(SendError::NoRuntime);

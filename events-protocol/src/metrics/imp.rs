@@ -1,0 +1,227 @@
+//! The series and measures, with the feature `metrics`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Instant;
+
+use metrics::{Key, Label, Metadata, SharedString};
+
+use super::{
+    CLIENT_CALL_DURATION, CLIENT_CALLS, EVENTS_DURATION, EVENTS_HANDLED, EVENTS_IN_FLIGHT,
+    MAX_CLIENT_SERIES, OUTCOMES, UNREGISTERED, outcome_index,
+};
+
+/// What every metric of this crate is registered with.
+static METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
+
+/// The key of the in-flight gauge: no labels.
+static IN_FLIGHT: Key = Key::from_static_name(EVENTS_IN_FLIGHT);
+
+/// The counter and histogram names of a processor's events, or of a client's
+/// calls.
+#[derive(Debug, Clone, Copy)]
+struct Names {
+    count: &'static str,
+    duration: &'static str,
+}
+
+const EVENTS: Names = Names {
+    count: EVENTS_HANDLED,
+    duration: EVENTS_DURATION,
+};
+
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+const CALLS: Names = Names {
+    count: CLIENT_CALLS,
+    duration: CLIENT_CALL_DURATION,
+};
+
+/// The series of one (name, version): the keys of its counter and histogram
+/// for each outcome, made the first time each is used.
+#[derive(Debug)]
+pub(crate) struct Series {
+    names: Names,
+    name: SharedString,
+    version: SharedString,
+    keys: [OnceLock<[Key; 2]>; OUTCOMES.len()],
+}
+
+impl Series {
+    /// The series of a registered handler.
+    pub(crate) fn of(name: &str, version: i64) -> Series {
+        Series::new(
+            EVENTS,
+            SharedString::from_owned(name.to_owned()),
+            SharedString::from_owned(version.to_string()),
+        )
+    }
+
+    const fn new(names: Names, name: SharedString, version: SharedString) -> Series {
+        Series {
+            names,
+            name,
+            version,
+            keys: [const { OnceLock::new() }; OUTCOMES.len()],
+        }
+    }
+
+    /// The counter's and histogram's keys of `outcome`.
+    fn keys(&self, outcome: &str) -> &[Key; 2] {
+        let index = outcome_index(outcome);
+        self.keys[index].get_or_init(|| {
+            let labels = || {
+                vec![
+                    Label::new("name", self.name.clone()),
+                    Label::new("version", self.version.clone()),
+                    Label::from_static_parts("outcome", OUTCOMES[index]),
+                ]
+            };
+            // retained: a recorder that retains the key it is given (as the
+            // Prometheus exporter does at every call) clones an `Arc`, where
+            // it would copy the labels of a key made of owned parts
+            [
+                Key::from_parts(self.names.count, labels()).to_retained(),
+                Key::from_parts(self.names.duration, labels()).to_retained(),
+            ]
+        })
+    }
+}
+
+impl Default for Series {
+    /// A series of no handler: name and version [`UNREGISTERED`].
+    fn default() -> Series {
+        Series::new(
+            EVENTS,
+            SharedString::const_str(UNREGISTERED),
+            SharedString::const_str(UNREGISTERED),
+        )
+    }
+}
+
+/// The series of the events no handler serves: name and version
+/// [`UNREGISTERED`].
+pub(crate) fn unregistered() -> &'static Series {
+    static UNREGISTERED_EVENTS: Series = Series::new(
+        EVENTS,
+        SharedString::const_str(UNREGISTERED),
+        SharedString::const_str(UNREGISTERED),
+    );
+    &UNREGISTERED_EVENTS
+}
+
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+/// The series of a client's calls of (name, version): one per pair for the
+/// first [`MAX_CLIENT_SERIES`] pairs, kept for the life of the process (so
+/// at most that many), then one for every other pair.
+pub(crate) fn client_series(name: &str, version: i64) -> &'static Series {
+    static OVERFLOW: Series = Series::new(
+        CALLS,
+        SharedString::const_str(UNREGISTERED),
+        SharedString::const_str(UNREGISTERED),
+    );
+    /// Per name, the versions called and their series.
+    type Known = HashMap<Box<str>, Vec<(i64, &'static Series)>>;
+    static KNOWN: OnceLock<Mutex<(Known, usize)>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Mutex::default);
+    // a panic elsewhere while holding the lock leaves the map as it was
+    let mut known = known.lock().unwrap_or_else(PoisonError::into_inner);
+    let (by_name, count) = &mut *known;
+    if let Some((_, series)) = by_name
+        .get(name)
+        .and_then(|versions| versions.iter().find(|(known, _)| *known == version))
+    {
+        return series;
+    }
+    if *count >= MAX_CLIENT_SERIES {
+        return &OVERFLOW;
+    }
+    // at most MAX_CLIENT_SERIES of them, ever: kept for the process's life
+    let series: &'static Series = Box::leak(Box::new(Series::new(
+        CALLS,
+        SharedString::from_owned(name.to_owned()),
+        SharedString::from_owned(version.to_string()),
+    )));
+    by_name
+        .entry(Box::from(name))
+        .or_default()
+        .push((version, series));
+    *count += 1;
+    series
+}
+
+/// The events being processed, counted here and given to the
+/// [`EVENTS_IN_FLIGHT`] gauge when each ends (one call to the recorder per
+/// event, not two).
+static IN_FLIGHT_NOW: AtomicI64 = AtomicI64::new(0);
+
+/// One event (or call) under way: when it started. An event counts in
+/// [`EVENTS_IN_FLIGHT`] from [`Measure::start`] until the measure is dropped;
+/// the gauge is set when it ends, to the events still in flight then.
+#[derive(Debug)]
+pub(crate) struct Measure {
+    started: Instant,
+    in_flight: bool,
+}
+
+impl Measure {
+    /// An event begins: one more in flight.
+    pub(crate) fn start() -> Measure {
+        IN_FLIGHT_NOW.fetch_add(1, Ordering::Relaxed);
+        Measure {
+            started: Instant::now(),
+            in_flight: true,
+        }
+    }
+
+    /// A client's call begins.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn call() -> Measure {
+        Measure {
+            started: Instant::now(),
+            in_flight: false,
+        }
+    }
+
+    /// It ended with `outcome`: counted, and its duration recorded, in
+    /// `series` (and, for an event, the gauge of those in flight set).
+    pub(crate) fn finish(mut self, series: &Series, outcome: &str) {
+        let seconds = self.started.elapsed().as_secs_f64();
+        let [count, duration] = series.keys(outcome);
+        let in_flight = self.end();
+        metrics::with_recorder(|recorder| {
+            recorder.register_counter(count, &METADATA).increment(1);
+            recorder
+                .register_histogram(duration, &METADATA)
+                .record(seconds);
+            if let Some(in_flight) = in_flight {
+                recorder
+                    .register_gauge(&IN_FLIGHT, &METADATA)
+                    .set(in_flight as f64);
+            }
+        });
+    }
+
+    /// Takes the event out of those in flight (once): how many are left.
+    fn end(&mut self) -> Option<i64> {
+        if !std::mem::take(&mut self.in_flight) {
+            return None;
+        }
+        Some(IN_FLIGHT_NOW.fetch_sub(1, Ordering::Relaxed) - 1)
+    }
+}
+
+impl Drop for Measure {
+    /// An event dropped unanswered (a hand-off never answered) leaves those
+    /// in flight too.
+    fn drop(&mut self) {
+        if let Some(in_flight) = self.end() {
+            metrics::with_recorder(|recorder| {
+                recorder
+                    .register_gauge(&IN_FLIGHT, &METADATA)
+                    .set(in_flight as f64);
+            });
+        }
+    }
+}
