@@ -469,17 +469,7 @@ impl Registry {
         F: Fn(&Event<'_>) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        self.add(
-            name.into(),
-            version,
-            Entry::new(
-                Handler::Sync {
-                    function: dyn_sync(handler),
-                    blocks: true,
-                },
-                caller(),
-            ),
-        )
+        self.add_sync(name.into(), version, dyn_sync(handler), true, caller())
     }
 
     /// Adds a synchronous handler that never blocks and returns quickly, as
@@ -500,17 +490,7 @@ impl Registry {
         F: Fn(&Event<'_>) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        self.add(
-            name.into(),
-            version,
-            Entry::new(
-                Handler::Sync {
-                    function: dyn_sync(handler),
-                    blocks: false,
-                },
-                caller(),
-            ),
-        )
+        self.add_sync(name.into(), version, dyn_sync(handler), false, caller())
     }
 
     /// Adds an `async` handler: a function or closure of the (owned) request
@@ -557,6 +537,18 @@ impl Registry {
             registration.version,
             registration.entry(),
         )
+    }
+
+    fn add_sync(
+        &mut self,
+        name: String,
+        version: i64,
+        function: SyncFn,
+        blocks: bool,
+        location: Location,
+    ) -> Result<&mut Registry, DuplicateHandler> {
+        let handler = Handler::Sync { function, blocks };
+        self.add(name, version, Entry::new(handler, location))
     }
 
     fn add(

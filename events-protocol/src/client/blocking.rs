@@ -5,7 +5,6 @@ mod transport;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -64,41 +63,7 @@ struct Shared {
 }
 
 impl EventClient {
-    /// A client of `url` with the defaults: 15 s per call, 5 s to connect,
-    /// answers up to 10 MiB, no default headers or objects.
-    ///
-    /// # Errors
-    ///
-    /// A [`ClientBuildError`] when `url` is not an absolute `http://` (or,
-    /// with the `tls` feature, `https://`) URL.
-    pub fn new(url: impl Into<String>) -> Result<EventClient, ClientBuildError> {
-        EventClient::builder(url).build()
-    }
-
-    /// A builder of a client of `url`.
-    pub fn builder(url: impl Into<String>) -> EventClientBuilder<EventClient> {
-        EventClientBuilder::new(url.into())
-    }
-
-    /// The events URL.
-    pub fn url(&self) -> &str {
-        &self.shared.config.url
-    }
-
-    /// The limit of a whole call.
-    pub fn timeout(&self) -> Duration {
-        self.shared.config.timeout
-    }
-
-    /// The limit for making the connection.
-    pub fn connect_timeout(&self) -> Duration {
-        self.shared.config.connect_timeout
-    }
-
-    /// The largest answer body read.
-    pub fn max_answer_bytes(&self) -> usize {
-        self.shared.config.max_answer_bytes
-    }
+    client_accessors!(EventClient);
 
     /// Sends the event `name` of `version` with `payload`, and classifies the
     /// answer.

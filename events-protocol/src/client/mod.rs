@@ -33,6 +33,51 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+/// The constructors and the getters both clients have, written once: `new`,
+/// `builder`, `url`, `timeout`, `connect_timeout`, `max_answer_bytes` (each
+/// client keeps its settings in `shared.config`).
+macro_rules! client_accessors {
+    ($client:ident) => {
+        /// A client of `url` with the defaults: 15 s per call, 5 s to connect,
+        /// answers up to 10 MiB, no default headers or objects.
+        ///
+        /// # Errors
+        ///
+        /// A [`ClientBuildError`](crate::client::ClientBuildError) when `url`
+        /// is not an absolute `http://` (or, with the `tls` feature,
+        /// `https://`) URL.
+        pub fn new(url: impl Into<String>) -> Result<$client, crate::client::ClientBuildError> {
+            $client::builder(url).build()
+        }
+
+        /// A builder of a client of `url`: the limits, default headers and
+        /// default objects of every call.
+        pub fn builder(url: impl Into<String>) -> crate::client::EventClientBuilder<$client> {
+            crate::client::EventClientBuilder::new(url.into())
+        }
+
+        /// The events URL.
+        pub fn url(&self) -> &str {
+            &self.shared.config.url
+        }
+
+        /// The limit of a whole call.
+        pub fn timeout(&self) -> std::time::Duration {
+            self.shared.config.timeout
+        }
+
+        /// The limit for making the connection.
+        pub fn connect_timeout(&self) -> std::time::Duration {
+            self.shared.config.connect_timeout
+        }
+
+        /// The largest answer body read.
+        pub fn max_answer_bytes(&self) -> usize {
+            self.shared.config.max_answer_bytes
+        }
+    };
+}
+
 mod answer;
 #[cfg(feature = "client-async")]
 mod asynchronous;
