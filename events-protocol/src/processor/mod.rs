@@ -13,6 +13,7 @@ mod flow;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tracing::Instrument;
 
@@ -20,11 +21,13 @@ use crate::Event;
 use crate::error::ProtocolError;
 use crate::registry::{Handler, Lookup, Registry};
 
-use executor::{Started, block_on, run, start};
-use flow::{Step, event_span, finish};
+use answers::deadline_exceeded;
+use executor::{Started, block_on, block_on_within, run, start, within};
+use flow::{Step, event_span, finish, millis};
 
 pub use crate::read::ReadMode;
-pub use flow::Handoff;
+pub use answers::DEADLINE_EXCEEDED;
+pub use flow::{Deadline, Handoff};
 
 /// The largest body a [`Processor`] reads by default: 2 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -53,7 +56,8 @@ enum Source {
 ///
 /// [`Processor::new`] serves the link-time registry, as
 /// [`process_event`](crate::process_event) does; the options choose lenient
-/// or strict reading, the naming of not-found answers and the body limit.
+/// or strict reading, the naming of not-found answers, the body limit and
+/// the deadline of one event.
 ///
 /// ```
 /// use events_protocol::{processor::{NotFoundStyle, ReadMode}, Processor};
@@ -76,6 +80,7 @@ pub struct Processor {
     mode: ReadMode,
     not_found: NotFoundStyle,
     max_body_bytes: usize,
+    deadline: Option<Duration>,
 }
 
 impl Default for Processor {
@@ -127,6 +132,7 @@ impl Processor {
             mode: ReadMode::Lenient,
             not_found: NotFoundStyle::Protocol,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            deadline: None,
         }
     }
 
@@ -159,6 +165,55 @@ impl Processor {
     pub fn with_max_body_bytes(mut self, limit: usize) -> Processor {
         self.max_body_bytes = limit;
         self
+    }
+
+    /// Sets the time limit of one event, counted from the moment its body
+    /// has been read: a handler that has not answered by then is answered
+    /// for, `<name>:error` with the code [`DEADLINE_EXCEEDED`]
+    /// ([PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself)).
+    /// `None` (the default) sets no limit. Only this setting counts: nothing
+    /// the caller sends shortens or lengthens it.
+    ///
+    /// The processor has no timer of its own, so where the limit holds
+    /// depends on who runs the handler:
+    ///
+    /// | entry point | `async` handler | synchronous handler that may block | `inline` handler |
+    /// |---|---|---|---|
+    /// | the `tower` service and the `axum` routes (feature `tower`) | cancelled at the deadline | answered at the deadline; its thread runs on, its answer is dropped and logged | runs to its end |
+    /// | [`process`](Processor::process), [`process_bytes`](Processor::process_bytes) (the calling thread) | cancelled at the deadline | runs to its end on the calling thread | runs to its end |
+    /// | [`process_bytes_in_place_timed`](Processor::process_bytes_in_place_timed) | cancelled at the deadline | handed off, with its [`Deadline`] | runs to its end |
+    /// | [`process_bytes_in_place`](Processor::process_bytes_in_place), [`process_async`](Processor::process_async) | no limit (no timer) | handed off with its [`Deadline`] / runs to its end | runs to its end |
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use events_protocol::registry::{HandlerFn, Registration};
+    /// use events_protocol::{Event, Processor, Response};
+    ///
+    /// fn never(_: &Event<'_>) -> events_protocol::registry::BoxFuture<'_, Response> {
+    ///     Box::pin(std::future::pending())
+    /// }
+    ///
+    /// events_protocol::registry::inventory::submit! {
+    ///     Registration::new("demo:deadline:never", 1, HandlerFn::Async(never), file!(), line!())
+    /// }
+    ///
+    /// let processor = Processor::new().with_deadline(Duration::from_millis(50));
+    /// assert_eq!(processor.deadline(), Some(Duration::from_millis(50)));
+    /// assert_eq!(
+    ///     processor.process(r#"{"name":"demo:deadline:never","version":1,"id":"i","flowId":"f"}"#),
+    ///     r#"{"name":"demo:deadline:never:error","version":1,"id":"i","flowId":"f","payload":{"code":"DEADLINE_EXCEEDED","parameters":{}},"identity":{},"auth":{},"metadata":{}}"#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: impl Into<Option<Duration>>) -> Processor {
+        self.deadline = deadline.into();
+        self
+    }
+
+    /// The time limit of one event, if there is one.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
     }
 
     /// How bodies are read.
@@ -209,7 +264,11 @@ impl Processor {
             Step::Call(event, handler) => {
                 let response = match start(&event, handler) {
                     Started::Answered(response) => response,
-                    Started::Running(future) => block_on(run(&event, future)),
+                    Started::Running(future) => match self.deadline {
+                        None => block_on(run(&event, future)),
+                        Some(limit) => block_on_within(run(&event, future), limit)
+                            .unwrap_or_else(|| cancelled(limit)),
+                    },
                 };
                 finish(&event, &response, &span)
             }
@@ -222,12 +281,18 @@ impl Processor {
     /// runtime, prefer [`Processor::process_bytes_in_place`], which hands
     /// those back.
     pub async fn process_async(&self, body: &str) -> String {
-        answered(self.answer_in_place(Input::Text(body), false).await)
+        answered(
+            self.answer_in_place(Input::Text(body), false, NO_TIMER)
+                .await,
+        )
     }
 
     /// [`Processor::process_async`] for a body given as bytes.
     pub async fn process_bytes_async(&self, body: &[u8]) -> String {
-        answered(self.answer_in_place(Input::Bytes(body), false).await)
+        answered(
+            self.answer_in_place(Input::Bytes(body), false, NO_TIMER)
+                .await,
+        )
     }
 
     /// Answers one body in place, as [`Processor::process_bytes_async`], unless
@@ -251,20 +316,56 @@ impl Processor {
         &'a self,
         body: &'a [u8],
     ) -> impl Future<Output = InPlace> + Send + 'a {
-        self.answer_in_place(Input::Bytes(body), true)
+        self.answer_in_place(Input::Bytes(body), true, NO_TIMER)
+    }
+
+    /// [`Processor::process_bytes_in_place`] keeping the processor's
+    /// [deadline](Processor::with_deadline) for `async` handlers too: one
+    /// that has not answered when `sleep(deadline)` completes is cancelled
+    /// (its future dropped) and answered `DEADLINE_EXCEEDED`. `sleep` is the
+    /// runtime's timer, `tokio::time::sleep` on Tokio; it is called only when
+    /// there is a deadline and an `async` handler to run. A handed-off event
+    /// carries its [`Deadline`] either way.
+    ///
+    /// ```
+    /// # async fn serve(processor: events_protocol::Processor, body: Vec<u8>) -> String {
+    /// use events_protocol::processor::InPlace;
+    ///
+    /// match processor.process_bytes_in_place_timed(&body, tokio::time::sleep).await {
+    ///     InPlace::Answered(answer) => answer,
+    ///     InPlace::Blocking(handoff) => handoff.answer(),
+    /// }
+    /// # }
+    /// ```
+    pub fn process_bytes_in_place_timed<'a, T, F>(
+        &'a self,
+        body: &'a [u8],
+        sleep: T,
+    ) -> impl Future<Output = InPlace> + Send + 'a
+    where
+        T: FnOnce(Duration) -> F + Send + 'a,
+        F: Future<Output = ()> + Send + 'a,
+    {
+        self.answer_in_place(Input::Bytes(body), true, Some(sleep))
     }
 
     /// Answers in place; with `hand_off`, stops before a handler that may
-    /// block and returns the [`Handoff`] that answers it.
+    /// block and returns the [`Handoff`] that answers it; with a timer, an
+    /// `async` handler past the deadline is cancelled.
     #[allow(
         clippy::manual_async_fn,
         reason = "the signature promises a `Send` future, which an `async fn` would not state"
     )]
-    fn answer_in_place<'a>(
+    fn answer_in_place<'a, T, F>(
         &'a self,
         body: Input<'a>,
         hand_off: bool,
-    ) -> impl Future<Output = InPlace> + Send + 'a {
+        timer: Option<T>,
+    ) -> impl Future<Output = InPlace> + Send + 'a
+    where
+        T: FnOnce(Duration) -> F + Send + 'a,
+        F: Future<Output = ()> + Send + 'a,
+    {
         let span = event_span();
         let recorder = span.clone();
         async move {
@@ -276,11 +377,21 @@ impl Processor {
                         function,
                         blocks: true,
                     },
-                ) if hand_off => InPlace::Blocking(Handoff::new(event, function.clone(), recorder)),
+                ) if hand_off => InPlace::Blocking(Handoff::new(
+                    event,
+                    function.clone(),
+                    recorder,
+                    self.deadline,
+                )),
                 Step::Call(event, handler) => {
                     let response = match start(&event, handler) {
                         Started::Answered(response) => response,
-                        Started::Running(future) => run(&event, future).await,
+                        Started::Running(future) => match (self.deadline, timer) {
+                            (Some(limit), Some(sleep)) => within(run(&event, future), sleep(limit))
+                                .await
+                                .unwrap_or_else(|| cancelled(limit)),
+                            _ => run(&event, future).await,
+                        },
                     };
                     InPlace::Answered(finish(&event, &response, &recorder))
                 }
@@ -312,6 +423,18 @@ impl Processor {
         }
         body.read(self.mode)
     }
+}
+
+/// The timer of the entry points that have none.
+const NO_TIMER: Option<fn(Duration) -> std::future::Ready<()>> = None;
+
+/// The response of an `async` handler cancelled at the deadline, logged.
+fn cancelled(limit: Duration) -> crate::Response {
+    tracing::warn!(
+        deadline_ms = millis(limit),
+        "an async handler did not answer within the deadline: cancelled, answered DEADLINE_EXCEEDED"
+    );
+    deadline_exceeded()
 }
 
 /// The answer of an entry point that answers every body itself: a hand-off
