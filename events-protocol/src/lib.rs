@@ -69,7 +69,10 @@
 //! - with the feature `tower`, the events endpoint as a `tower` service,
 //!   [`service::EventsService`], for hyper 1.x or any tower stack; with the
 //!   feature `axum`, the [`axum`](mod@axum) module: the same endpoint as
-//!   axum routes, ready to serve or to mount;
+//!   axum routes, ready to serve or to mount; with the feature `serve`,
+//!   [`serve`](mod@serve): either served over HTTP/1.1 as a fleet needs it
+//!   (a graceful drain on shutdown, header read and idle timeouts, health
+//!   checks);
 //! - the wire contract itself, [`protocol`]: PROTOCOL.md, which the
 //!   documentation cites by section.
 
@@ -95,6 +98,8 @@ pub mod processor;
 pub mod protocol;
 pub mod registry;
 pub mod request;
+#[cfg(feature = "serve")]
+pub mod serve;
 #[cfg(feature = "tower")]
 pub mod service;
 
