@@ -733,8 +733,11 @@ fn idle_connection_is_closed_at_the_idle_timeout() {
         read_answer(&mut idle),
         Answer::event(&echoed("test:fast", "once", "1"), false)
     );
+    // closed by the idle timeout, well before the header read timeout
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
     let mut rest = Vec::new();
-    idle.read_to_end(&mut rest).expect("the end");
+    idle.read_to_end(&mut rest).expect("the end, within 10 s");
     assert_eq!(rest, b"");
 }
 
@@ -758,7 +761,10 @@ fn idle_time_and_head_time_are_counted_apart() {
         // idle for longer than the header read timeout: still open
         thread::sleep(Duration::from_millis(500));
     }
-    // a head begun and not finished: 408
+    // a head begun and not finished: 408, well before the idle timeout
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
     stream
         .write_all(b"POST /events HTTP/1.1\r\n")
         .expect("part of a head");

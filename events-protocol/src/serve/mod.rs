@@ -17,6 +17,8 @@
 //! - an accept loop that **survives running out of file descriptors**: it
 //!   logs, waits 50 ms and tries again, without spinning.
 //!
+//! [`bind`] makes a listener with a backlog for bursts of connections.
+//!
 //! The settings and their defaults are [`Settings`]'s; the rules on the wire
 //! are [PROTOCOL.md §8](crate::protocol#8-serving-health-limits-and-shutdown).
 //! The limits of one request (blocking handlers, the body read timeout, the
@@ -33,7 +35,7 @@
 //! let health = Health::new();
 //! let service = EventsService::new(Processor::new().with_deadline(Duration::from_secs(10)))
 //!     .with_health(health.clone());
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! let listener = events_protocol::serve::bind(([127, 0, 0, 1], 8080).into())?;
 //! serve(listener, events_protocol::axum::routes(service))
 //!     .with_settings(Settings::new().with_drain_window(Duration::from_secs(5)))
 //!     .with_health(health)
@@ -47,6 +49,7 @@ mod connection;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,7 +59,7 @@ use std::time::Duration;
 use http::{Request, Response};
 use http_body::Body;
 use hyper::body::Incoming;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout_at};
@@ -178,6 +181,34 @@ impl Settings {
     pub const fn idle_timeout(&self) -> Duration {
         self.idle_timeout
     }
+}
+
+/// The listen backlog of [`bind`]: connections the kernel completes while
+/// the accept loop is busy, before it drops new ones (the kernel caps it at
+/// `net.core.somaxconn`, 4096 by default on Linux).
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `address` with a backlog of [`LISTEN_BACKLOG`] and
+/// `SO_REUSEADDR` (an instance started again binds its port at once).
+/// `tokio::net::TcpListener::bind` keeps the standard library's backlog of
+/// 128: past 128 connections opened faster than they are accepted (a burst,
+/// or the first moments of a flood), the kernel drops the next ones'
+/// handshakes and their clients wait a second to try again.
+///
+/// # Errors
+///
+/// The socket's, as [`tokio::net::TcpSocket`] gives them (the address in
+/// use, say). It must be called inside a Tokio runtime.
+pub fn bind(address: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Serves `service` on every connection `listener` accepts, over HTTP/1.1,
