@@ -268,8 +268,10 @@ impl Watched {
 
 /// `now` plus `timeout`, or a year from now if that is past the clock.
 fn after(now: Instant, timeout: Duration) -> Instant {
+    const YEAR: Duration = Duration::from_secs(86_400 * 365);
     now.checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365))
+        .or_else(|| now.checked_add(YEAR))
+        .unwrap_or(now)
 }
 
 impl AsyncRead for Watched {
