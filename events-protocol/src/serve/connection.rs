@@ -252,6 +252,16 @@ impl Watched {
                     timeout = ?self.header_read_timeout,
                     "a request head was not received in time: 408, connection closed"
                 );
+                // what came since the last read is dropped first: closing a
+                // socket with unread bytes resets the connection, and the
+                // reset would destroy the answer before the client reads it
+                // (at most 64 KiB: a client sending faster is not waited for)
+                let mut unread = [0u8; 1024];
+                for _ in 0..64 {
+                    if !matches!(self.stream.try_read(&mut unread), Ok(read) if read > 0) {
+                        break;
+                    }
+                }
                 // best effort: the socket's buffer has room for this unless
                 // the client reads nothing at all
                 let _ = self.stream.try_write(HEAD_TIMED_OUT);
