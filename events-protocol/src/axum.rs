@@ -1,6 +1,6 @@
 //! The events route for [`axum`] (feature `axum`): [PROTOCOL.md §6](crate::protocol#6-http-binding) over
 //! HTTP/1, served by the one implementation of the endpoint, the `tower`
-//! service [`EventsService`](crate::service::EventsService) (see
+//! service [`EventsService`] (see
 //! [`service`](crate::service) for what it answers).
 //!
 //! [`router`] serves the link-time registry's handlers at `/events` and
@@ -12,7 +12,7 @@
 //! for every event outcome, handlers that may block on the blocking pool
 //! within their bound (`503` past it) and the processor's deadline.
 //!
-//! [`axum::serve`](::axum::serve) serves these routes, and so does
+//! [`axum::serve`](::axum::serve()) serves these routes, and so does
 //! [`events_protocol::serve`](crate::serve) (feature `serve`), which adds what
 //! a fleet needs: a graceful drain on shutdown, header read and idle
 //! timeouts, readiness turning to `503` when it begins to stop.
