@@ -190,7 +190,7 @@ impl Processor {
     /// use events_protocol::registry::{HandlerFn, Registration};
     /// use events_protocol::{Event, Processor, Response};
     ///
-    /// fn never(_: &Event<'_>) -> events_protocol::registry::BoxFuture<'_, Response> {
+    /// fn never<'a>(_: &'a Event<'a>) -> events_protocol::registry::BoxFuture<'a, Response> {
     ///     Box::pin(std::future::pending())
     /// }
     ///
