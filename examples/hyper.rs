@@ -1,7 +1,9 @@
 //! The example handlers of `examples/handlers/` served with hyper 1.x and the
 //! events endpoint as a `tower` service, no web framework:
 //! `http://127.0.0.1:8081/events` (`--port` to change it; `0` picks a free
-//! one).
+//! one). The accept loop is the bare one, to copy into a server of your own;
+//! `events_protocol::serve` (as `examples/server.rs` uses it) adds the drain
+//! on shutdown and the connection timeouts a fleet needs.
 //!
 //! ```text
 //! cargo run --example hyper

@@ -5,11 +5,18 @@
 //!
 //! [`router`] serves the link-time registry's handlers at `/events` and
 //! `/events/`; [`routes`] does the same with a [`Processor`] of your choice,
-//! and [`events_route`] gives the bare method router to mount at any path;
+//! or an [`EventsService`] with its limits and health checks, and
+//! [`events_route`] gives the bare method router to mount at any path;
 //! [`catalog_route`] serves the [catalog](crate::catalog), opt-in.
 //! Each answers exactly as the service does: `405` but for `POST`, `413`
 //! over the body limit before the body is read, `200` and the answer event
-//! for every event outcome, handlers that may block on the blocking pool.
+//! for every event outcome, handlers that may block on the blocking pool
+//! within their bound (`503` past it) and the processor's deadline.
+//!
+//! [`axum::serve`](::axum::serve()) serves these routes, and so does
+//! [`events_protocol::serve`](crate::serve) (feature `serve`), which adds what
+//! a fleet needs: a graceful drain on shutdown, header read and idle
+//! timeouts, readiness turning to `503` when it begins to stop.
 //!
 //! ```no_run
 //! use events_protocol::registry::{HandlerFn, Registration};
@@ -62,7 +69,7 @@ use ::axum::response::{IntoResponse as _, Response};
 use ::axum::routing::{MethodRouter, any_service};
 
 use crate::Processor;
-use crate::service::{CatalogService, EVENTS_PATHS, EventsService};
+use crate::service::{CatalogService, EVENTS_PATHS, EventsService, LIVENESS_PATH, READINESS_PATH};
 
 /// The events route at `/events` and `/events/`, answering with the handlers
 /// of the link-time registry, as [`process_event`](crate::process_event)
@@ -72,30 +79,54 @@ pub fn router() -> Router {
     routes(Processor::new())
 }
 
-/// The events route at `/events` and `/events/`, answering with `processor`:
-/// its registry, its reading mode, its not-found naming, and its body limit
-/// as the HTTP body limit (`413` above it).
+/// The events route at `/events` and `/events/`, answering with a
+/// [`Processor`] (its registry, its reading mode, its not-found naming, its
+/// deadline, and its body limit as the HTTP body limit, `413` above it) or
+/// with an [`EventsService`] of your settings. A service
+/// [with health checks](EventsService::with_health) is also routed at
+/// `/health/live` and `/health/ready`.
 ///
 /// The router's state type is free, so it merges into an application that has
 /// a state of its own.
-pub fn routes<S>(processor: Processor) -> Router<S>
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use events_protocol::Processor;
+/// use events_protocol::service::{EventsService, Health};
+///
+/// let processor = Processor::new().with_deadline(Duration::from_secs(10));
+/// let app: axum::Router = events_protocol::axum::routes(
+///     EventsService::new(processor)
+///         .with_max_blocking(32)
+///         .with_health(Health::new()),
+/// );
+/// # drop(app);
+/// ```
+pub fn routes<S>(service: impl Into<EventsService>) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let service = EventsService::new(processor).at_any_path();
+    let service = service.into().at_any_path();
     let [bare, slashed] = EVENTS_PATHS;
-    Router::new()
+    let router = match service.health() {
+        Some(health) => Router::new()
+            .route_service(LIVENESS_PATH, health.clone())
+            .route_service(READINESS_PATH, health.clone()),
+        None => Router::new(),
+    };
+    router
         .route_service(bare, service.clone())
         .route_service(slashed, service)
 }
 
 /// The events route alone, to mount at a path of your choice: `POST` answered
-/// with `processor`, any other method `405`.
-pub fn events_route<S>(processor: Processor) -> MethodRouter<S>
+/// with a [`Processor`] or an [`EventsService`], any other method `405`.
+pub fn events_route<S>(service: impl Into<EventsService>) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    any_service(EventsService::new(processor).at_any_path())
+    any_service(service.into().at_any_path())
 }
 
 /// The [catalog](crate::catalog) route alone (PROTOCOL.md §9), opt-in: `GET`
@@ -123,7 +154,10 @@ where
 
 /// Answers one HTTP request carrying an event, as the routes of this module
 /// do: for a handler of your own that does something else first (checks a
-/// header, say) and then answers the event.
+/// header, say) and then answers the event. It keeps the processor's
+/// deadline and the default body read timeout, but has no service to share
+/// a bound on blocking handlers with: to keep one, hold an [`EventsService`]
+/// in your state and call [`EventsService::answer`].
 ///
 /// ```
 /// use std::sync::Arc;
@@ -148,7 +182,12 @@ where
 /// # drop(app);
 /// ```
 pub async fn handle(processor: Arc<Processor>, request: Request) -> Response {
-    crate::service::answer(&processor, request)
-        .await
-        .into_response()
+    crate::service::answer(
+        &processor,
+        request,
+        crate::service::DEFAULT_BODY_READ_TIMEOUT,
+        None,
+    )
+    .await
+    .into_response()
 }

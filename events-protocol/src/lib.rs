@@ -71,7 +71,10 @@
 //! - with the feature `tower`, the events endpoint as a `tower` service,
 //!   [`service::EventsService`], for hyper 1.x or any tower stack; with the
 //!   feature `axum`, the [`axum`](mod@axum) module: the same endpoint as
-//!   axum routes, ready to serve or to mount;
+//!   axum routes, ready to serve or to mount; with the feature `serve`,
+//!   [`serve`](mod@serve): either served over HTTP/1.1 as a fleet needs it
+//!   (a graceful drain on shutdown, header read and idle timeouts, health
+//!   checks);
 //! - trace context carried in `metadata.trace` ([`trace`]): read from every
 //!   event, continued by the handler, written into the calls it makes
 //!   (W3C Trace Context and Datadog's keys, as PROTOCOL.md §8 says);
@@ -111,6 +114,8 @@ pub mod processor;
 pub mod protocol;
 pub mod registry;
 pub mod request;
+#[cfg(feature = "serve")]
+pub mod serve;
 #[cfg(feature = "tower")]
 pub mod service;
 pub mod trace;

@@ -1,6 +1,7 @@
 //! One suite of the events endpoint over real HTTP (`suite.rs`), run against
-//! each way this repository serves it: the `axum` routes, and the `tower`
-//! service over hyper 1.x as `examples/hyper.rs` serves it.
+//! each way this repository serves it: the `axum` routes, the `tower`
+//! service over hyper 1.x as `examples/hyper.rs` serves it, and the `tower`
+//! service served by `events_protocol::serve`.
 
 #[path = "../support/axum_server.rs"]
 mod axum_server;
@@ -33,6 +34,21 @@ mod hyper_service {
     fn serve(processor: events_protocol::Processor) -> Server {
         let service = events_protocol::service::EventsService::new(processor);
         Server::start_with(|listener| hyper_example::serve(listener, service))
+    }
+
+    include!("suite.rs");
+}
+
+/// The `tower` service served by `events_protocol::serve`, at its defaults.
+mod serve_helper {
+    use super::Server;
+
+    /// Serves `processor` with `events_protocol::serve`.
+    fn serve(processor: events_protocol::Processor) -> Server {
+        let service = events_protocol::service::EventsService::new(processor);
+        Server::start_with(|listener| async move {
+            let _ = events_protocol::serve::serve(listener, service).await;
+        })
     }
 
     include!("suite.rs");

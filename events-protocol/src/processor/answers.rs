@@ -1,6 +1,6 @@
 //! The answers the processor gives by itself ([PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself)): `notFound` in
-//! both styles and `badProtocol`; and writing a handler's response as the
-//! answer to its request.
+//! both styles, `badProtocol` and `DEADLINE_EXCEEDED`; and writing a
+//! handler's response as the answer to its request.
 
 use serde::Serialize;
 
@@ -8,7 +8,17 @@ use crate::context::fresh_id;
 use crate::error::{ErrorBody, FieldError, ProtocolError};
 use crate::processor::NotFoundStyle;
 use crate::write::{Envelope, Head};
-use crate::{Event, Response};
+use crate::{Event, EventError, Response};
+
+/// The code of the answer to an event whose handler did not answer within
+/// the processor's deadline (PROTOCOL.md §5): `<name>:error`, parameters `{}`.
+pub const DEADLINE_EXCEEDED: &str = "DEADLINE_EXCEEDED";
+
+/// The response given in place of a handler's that did not come within the
+/// deadline.
+pub(super) fn deadline_exceeded() -> Response {
+    Response::error(&EventError::error(DEADLINE_EXCEEDED))
+}
 
 /// Writes `response` as the answer to `event`.
 pub(super) fn answer(event: &Event<'_>, response: &Response) -> String {

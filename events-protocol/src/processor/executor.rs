@@ -1,15 +1,19 @@
 //! Running handlers: a synchronous one called with the event's context
 //! current, an `async` one polled with it current at every poll, each with
-//! its panics turned into `UNHANDLED_ERROR`; and a small executor that drives
-//! an `async` handler on the calling thread.
+//! its panics turned into `UNHANDLED_ERROR`; a small executor that drives
+//! an `async` handler on the calling thread; and the deadline of an `async`
+//! handler, timed by the OS (parking with a timeout) on the calling thread or
+//! by the caller's timer in place.
 
 use std::any::Any;
+use std::convert::Infallible;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
 
 use crate::context::Entered;
 use crate::registry::{AsyncFn, BoxFuture, Handler, SyncFn};
@@ -116,6 +120,36 @@ impl<F: Future + Unpin> Future for CatchUnwind<F> {
 
 /// Drives a future to completion on this thread, parking between wake-ups.
 pub(super) fn block_on<F: Future>(future: F) -> F::Output {
+    let parked = drive(future, || {
+        thread::park();
+        Ok::<(), Infallible>(())
+    });
+    match parked {
+        Ok(output) => output,
+        Err(never) => match never {},
+    }
+}
+
+/// Drives a future on this thread until it completes, or until `limit` has
+/// passed: then it is dropped (cancelled) and `None` returned. The timer is
+/// the OS's: the thread parks with a timeout between wake-ups.
+pub(super) fn block_on_within<F: Future>(future: F, limit: Duration) -> Option<F::Output> {
+    let due = Instant::now() + limit;
+    drive(future, || {
+        match due.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => {
+                thread::park_timeout(left);
+                Ok(())
+            }
+            _ => Err(()),
+        }
+    })
+    .ok()
+}
+
+/// Polls `future` on this thread; between polls, `wait` parks until a
+/// wake-up, or gives up with its error.
+fn drive<F: Future, E>(future: F, mut wait: impl FnMut() -> Result<(), E>) -> Result<F::Output, E> {
     struct Unparker(Thread);
     impl Wake for Unparker {
         fn wake(self: Arc<Self>) {
@@ -129,9 +163,30 @@ pub(super) fn block_on<F: Future>(future: F) -> F::Output {
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
     loop {
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(output) => return output,
-            Poll::Pending => thread::park(),
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return Ok(output);
         }
+        wait()?;
     }
+}
+
+/// Awaits `future` until `timer` completes first: then `future` is dropped
+/// (cancelled) and `None` returned. `future` is polled first, so an answer
+/// ready at the deadline is kept.
+pub(super) async fn within<F: Future, T: Future<Output = ()>>(
+    future: F,
+    timer: T,
+) -> Option<F::Output> {
+    let mut future = pin!(future);
+    let mut timer = pin!(timer);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
 }

@@ -2,14 +2,16 @@
 //! answer, and record each step in the event's span; and the hand-off of a
 //! handler that may block.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tracing::Span;
 use tracing::field::{Empty, display};
 
 use crate::error::ProtocolError;
 use crate::metrics::{Measure, Series, unregistered};
-use crate::processor::answers::{answer, bad_protocol, not_found};
+use crate::processor::answers::{answer, bad_protocol, deadline_exceeded, not_found};
 use crate::processor::executor::call_sync;
 use crate::processor::{NotFoundStyle, Processor};
 use crate::registry::{Handler, Lookup, SyncFn};
@@ -180,7 +182,7 @@ pub(super) fn finish(
     response: &Response,
     span: &Span,
     series: &Series,
-    measure: Measure,
+    measure: impl Into<Option<Measure>>,
 ) -> String {
     let outcome = if response.fault().is_some() {
         "error"
@@ -190,20 +192,27 @@ pub(super) fn finish(
     span.record("outcome", outcome);
     crate::otel::finish(span, outcome);
     let answer = answer(event, response);
-    measure.finish(series, outcome);
+    if let Some(measure) = measure.into() {
+        measure.finish(series, outcome);
+    }
     answer
 }
 
 /// An event whose handler may block, read and looked up but not answered:
 /// made by [`Processor::process_bytes_in_place`]. It holds the event as it was
 /// read (its ids included: an event read without `id` or `flowId` keeps the
-/// UUIDs it was given, in the log and in the answer), its handler and its
-/// tracing span. Answer it with [`Handoff::answer`] on a thread where
-/// blocking is allowed.
+/// UUIDs it was given, in the log and in the answer), its handler, its
+/// tracing span and its trace context. Answer it with [`Handoff::answer`] on
+/// a thread where blocking is allowed.
+///
+/// When the processor has a [deadline](Processor::with_deadline), the
+/// hand-off carries it: [`Handoff::deadline`] gives the [`Deadline`] that
+/// answers the event in the handler's place when it passes first.
 #[must_use = "the event is not answered until `Handoff::answer` is called"]
-pub struct Handoff(Box<Handed>);
+pub struct Handoff(Arc<Handed>);
 
-/// What a [`Handoff`] carries (boxed: a hand-off is moved to another thread).
+/// What a [`Handoff`] and its [`Deadline`] share (behind an `Arc`: a hand-off
+/// is moved to another thread, its deadline stays with the server).
 struct Handed {
     event: Event<'static>,
     function: SyncFn,
@@ -211,7 +220,28 @@ struct Handed {
     span: Span,
     trace: TraceContext,
     series: Arc<Series>,
-    measure: Measure,
+    /// The event's measure, taken by whoever answers: the handler, or the
+    /// deadline.
+    measure: Mutex<Option<Measure>>,
+    /// The processor's deadline, and when it passes.
+    deadline: Option<(Duration, Instant)>,
+    /// With a deadline, who answered first: [`PENDING`], then [`ANSWERED`] or
+    /// [`EXPIRED`].
+    state: AtomicU8,
+}
+
+const PENDING: u8 = 0;
+const ANSWERED: u8 = 1;
+const EXPIRED: u8 = 2;
+
+impl Handed {
+    /// The event's measure, for the one that answers.
+    fn take_measure(&self) -> Option<Measure> {
+        self.measure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
 }
 
 impl Handoff {
@@ -220,6 +250,7 @@ impl Handoff {
         function: SyncFn,
         states: States,
         span: Span,
+        deadline: Option<Duration>,
     ) -> Handoff {
         let Handling {
             event,
@@ -228,14 +259,16 @@ impl Handoff {
             measure,
             ..
         } = handling;
-        Handoff(Box::new(Handed {
+        Handoff(Arc::new(Handed {
             event: event.into_owned(),
             function,
             states,
             span,
             trace,
             series: Arc::clone(series),
-            measure,
+            measure: Mutex::new(Some(measure)),
+            deadline: deadline.map(|limit| (limit, Instant::now() + limit)),
+            state: AtomicU8::new(PENDING),
         }))
     }
 
@@ -244,10 +277,27 @@ impl Handoff {
         &self.0.event
     }
 
+    /// The event's deadline, when the processor has one: the answer to send
+    /// if the handler has not answered by [`Deadline::due`]. It counts from
+    /// the moment the event was read.
+    pub fn deadline(&self) -> Option<Deadline> {
+        self.0.deadline.map(|(limit, due)| Deadline {
+            handed: Arc::clone(&self.0),
+            limit,
+            due,
+        })
+    }
+
     /// Calls the handler on this thread and writes its answer; the event's
     /// span, its fields recorded already, gets the outcome.
+    ///
+    /// If the event's [`Deadline`] was [expired](Deadline::expire) before the
+    /// handler returned, the caller was answered `DEADLINE_EXCEEDED`: this
+    /// answer is late, and is logged (at `warn`, with its outcome and how
+    /// late it is) for the caller of this method to drop.
     #[must_use]
     pub fn answer(self) -> String {
+        let handed = &*self.0;
         let Handed {
             event,
             function,
@@ -255,11 +305,34 @@ impl Handoff {
             span,
             trace,
             series,
-            measure,
-        } = *self.0;
+            deadline,
+            state,
+            ..
+        } = handed;
         let _entered = span.enter();
-        let response = call_sync(&event, &function, &states, &trace);
-        finish(&event, &response, &span, &series, measure)
+        let response = call_sync(event, function, states, trace);
+        let late = deadline.filter(|_| {
+            state
+                .compare_exchange(PENDING, ANSWERED, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+        });
+        match late {
+            None => finish(event, &response, span, series, handed.take_measure()),
+            Some((limit, due)) => {
+                let outcome = if response.fault().is_some() {
+                    "error"
+                } else {
+                    response.suffix()
+                };
+                tracing::warn!(
+                    deadline_ms = millis(limit),
+                    late_ms = millis(Instant::now().saturating_duration_since(due)),
+                    late_outcome = outcome,
+                    "a blocking handler answered after its deadline; its answer is dropped (the caller was answered DEADLINE_EXCEEDED)"
+                );
+                answer(event, &response)
+            }
+        }
     }
 }
 
@@ -271,6 +344,111 @@ impl std::fmt::Debug for Handoff {
             .field("version", &event.version())
             .field("id", &event.id())
             .field("flow_id", &event.flow_id())
+            .field("deadline", &self.0.deadline.map(|(limit, _)| limit))
             .finish_non_exhaustive()
     }
+}
+
+/// The deadline of a [`Handoff`]: what answers the event in the handler's
+/// place when the handler has not answered by [`Deadline::due`]. A handler
+/// that may block cannot be stopped, so the server answers at the deadline
+/// and lets the thread run on: its answer, when it comes, is dropped and
+/// logged.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use events_protocol::processor::InPlace;
+/// use events_protocol::registry::{HandlerFn, Registration};
+/// use events_protocol::{Event, Processor, Response};
+///
+/// fn slow(_: &Event<'_>) -> Response {
+///     std::thread::sleep(Duration::from_millis(200));
+///     Response::success("done")
+/// }
+///
+/// events_protocol::registry::inventory::submit! {
+///     Registration::new("demo:deadline:slow", 1, HandlerFn::Blocking(slow), file!(), line!())
+/// }
+///
+/// let processor = Processor::new().with_deadline(Duration::from_millis(20));
+/// let body = br#"{"name":"demo:deadline:slow","version":1,"id":"i","flowId":"f"}"#;
+/// let InPlace::Blocking(handoff) = futures_executor::block_on(processor.process_bytes_in_place(body)) else {
+///     unreachable!("a handler that may block is handed off")
+/// };
+/// let deadline = handoff.deadline().expect("the processor has a deadline");
+/// let thread = std::thread::spawn(move || handoff.answer());
+/// std::thread::sleep(deadline.due().saturating_duration_since(std::time::Instant::now()));
+/// // the handler is still sleeping: the deadline answers
+/// assert_eq!(
+///     deadline.expire().as_deref(),
+///     Some(r#"{"name":"demo:deadline:slow:error","version":1,"id":"i","flowId":"f","payload":{"code":"DEADLINE_EXCEEDED","parameters":{}},"identity":{},"auth":{},"metadata":{}}"#)
+/// );
+/// // the handler's late answer is logged and dropped
+/// let _late = thread.join();
+/// ```
+#[must_use = "a deadline answers nothing until `Deadline::expire` is called"]
+pub struct Deadline {
+    handed: Arc<Handed>,
+    limit: Duration,
+    due: Instant,
+}
+
+impl Deadline {
+    /// When the answer is due: the processor's deadline after the event was
+    /// read.
+    pub fn due(&self) -> Instant {
+        self.due
+    }
+
+    /// The processor's deadline.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
+    /// Answers the event in the handler's place: `<name>:error` with the
+    /// code `DEADLINE_EXCEEDED` ([PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself)),
+    /// logged at `warn`, and the handler's answer, when it comes, dropped.
+    /// `None` when the handler has answered already: its answer is the one
+    /// to send.
+    #[must_use]
+    pub fn expire(self) -> Option<String> {
+        let handed = &*self.handed;
+        let Handed {
+            event,
+            span,
+            series,
+            state,
+            ..
+        } = handed;
+        state
+            .compare_exchange(PENDING, EXPIRED, Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        let _entered = span.enter();
+        tracing::warn!(
+            deadline_ms = millis(self.limit),
+            "a blocking handler did not answer within the deadline: answered DEADLINE_EXCEEDED; its thread runs on"
+        );
+        Some(finish(
+            event,
+            &deadline_exceeded(),
+            span,
+            series,
+            handed.take_measure(),
+        ))
+    }
+}
+
+impl std::fmt::Debug for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deadline")
+            .field("limit", &self.limit())
+            .field("due", &self.due())
+            .finish()
+    }
+}
+
+/// A duration in whole milliseconds, for the log.
+pub(super) fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

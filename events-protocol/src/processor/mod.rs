@@ -14,6 +14,7 @@ mod flow;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tracing::Instrument;
 
@@ -24,12 +25,14 @@ use crate::registry::{Handler, Lookup, Registry};
 use crate::state::States;
 use crate::trace::TraceHeaders;
 
-use executor::{Started, block_on, run, start};
-use flow::{Begun, Handling, Step, finish};
+use answers::deadline_exceeded;
+use executor::{Started, block_on, block_on_within, run, start, within};
+use flow::{Begun, Handling, Step, finish, millis};
 
 pub use crate::read::ReadMode;
+pub use answers::DEADLINE_EXCEEDED;
 pub use check::{MissingState, SetupError};
-pub use flow::Handoff;
+pub use flow::{Deadline, Handoff};
 
 /// The largest body a [`Processor`] reads by default: 2 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -82,6 +85,7 @@ pub struct Processor {
     not_found: NotFoundStyle,
     max_body_bytes: usize,
     states: States,
+    deadline: Option<Duration>,
 }
 
 impl Default for Processor {
@@ -134,6 +138,7 @@ impl Processor {
             not_found: NotFoundStyle::Protocol,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             states: States::new(),
+            deadline: None,
         }
     }
 
@@ -211,6 +216,55 @@ impl Processor {
         }
     }
 
+    /// Sets the time limit of one event, counted from the moment its body
+    /// has been read: a handler that has not answered by then is answered
+    /// for, `<name>:error` with the code [`DEADLINE_EXCEEDED`]
+    /// ([PROTOCOL.md §5](crate::protocol#5-outcomes-the-server-produces-by-itself)).
+    /// `None` (the default) sets no limit. Only this setting counts: nothing
+    /// the caller sends shortens or lengthens it.
+    ///
+    /// The processor has no timer of its own, so where the limit holds
+    /// depends on who runs the handler:
+    ///
+    /// | entry point | `async` handler | synchronous handler that may block | `inline` handler |
+    /// |---|---|---|---|
+    /// | the `tower` service and the `axum` routes (feature `tower`) | cancelled at the deadline | answered at the deadline; its thread runs on, its answer is dropped and logged | runs to its end |
+    /// | [`process`](Processor::process), [`process_bytes`](Processor::process_bytes) (the calling thread) | cancelled at the deadline | runs to its end on the calling thread | runs to its end |
+    /// | [`process_bytes_in_place_timed`](Processor::process_bytes_in_place_timed) | cancelled at the deadline | handed off, with its [`Deadline`] | runs to its end |
+    /// | [`process_bytes_in_place`](Processor::process_bytes_in_place), [`process_async`](Processor::process_async) | no limit (no timer) | handed off with its [`Deadline`] / runs to its end | runs to its end |
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use events_protocol::registry::{HandlerFn, Registration};
+    /// use events_protocol::{Event, Processor, Response};
+    ///
+    /// fn never<'a>(_: &'a Event<'a>) -> events_protocol::registry::BoxFuture<'a, Response> {
+    ///     Box::pin(std::future::pending())
+    /// }
+    ///
+    /// events_protocol::registry::inventory::submit! {
+    ///     Registration::new("demo:deadline:never", 1, HandlerFn::Async(never), file!(), line!())
+    /// }
+    ///
+    /// let processor = Processor::new().with_deadline(Duration::from_millis(50));
+    /// assert_eq!(processor.deadline(), Some(Duration::from_millis(50)));
+    /// assert_eq!(
+    ///     processor.process(r#"{"name":"demo:deadline:never","version":1,"id":"i","flowId":"f"}"#),
+    ///     r#"{"name":"demo:deadline:never:error","version":1,"id":"i","flowId":"f","payload":{"code":"DEADLINE_EXCEEDED","parameters":{}},"identity":{},"auth":{},"metadata":{}}"#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: impl Into<Option<Duration>>) -> Processor {
+        self.deadline = deadline.into();
+        self
+    }
+
+    /// The time limit of one event, if there is one.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
     /// How bodies are read.
     pub fn read_mode(&self) -> ReadMode {
         self.mode
@@ -266,7 +320,15 @@ impl Processor {
             }) => {
                 let response = match start(&event, handler, &self.states, &trace) {
                     Started::Answered(response) => response,
-                    Started::Running(future) => block_on(run(&event, future, &self.states, trace)),
+                    Started::Running(future) => {
+                        let run = run(&event, future, &self.states, trace);
+                        match self.deadline {
+                            None => block_on(run),
+                            Some(limit) => {
+                                block_on_within(run, limit).unwrap_or_else(|| cancelled(limit))
+                            }
+                        }
+                    }
                 };
                 finish(&event, &response, &span, series, measure)
             }
@@ -280,7 +342,7 @@ impl Processor {
     /// those back.
     pub async fn process_async(&self, body: &str) -> String {
         answered(
-            self.answer_in_place(Input::Text(body), false, TraceHeaders::NONE)
+            self.answer_in_place(Input::Text(body), false, TraceHeaders::NONE, NO_TIMER)
                 .await,
         )
     }
@@ -288,7 +350,7 @@ impl Processor {
     /// [`Processor::process_async`] for a body given as bytes.
     pub async fn process_bytes_async(&self, body: &[u8]) -> String {
         answered(
-            self.answer_in_place(Input::Bytes(body), false, TraceHeaders::NONE)
+            self.answer_in_place(Input::Bytes(body), false, TraceHeaders::NONE, NO_TIMER)
                 .await,
         )
     }
@@ -314,7 +376,7 @@ impl Processor {
         &'a self,
         body: &'a [u8],
     ) -> impl Future<Output = InPlace> + Send + 'a {
-        self.answer_in_place(Input::Bytes(body), true, TraceHeaders::NONE)
+        self.answer_in_place(Input::Bytes(body), true, TraceHeaders::NONE, NO_TIMER)
     }
 
     /// [`Processor::process_bytes_in_place`] for a body that came with HTTP
@@ -340,21 +402,63 @@ impl Processor {
         body: &'a [u8],
         headers: TraceHeaders<'a>,
     ) -> impl Future<Output = InPlace> + Send + 'a {
-        self.answer_in_place(Input::Bytes(body), true, headers)
+        self.answer_in_place(Input::Bytes(body), true, headers, NO_TIMER)
+    }
+
+    /// [`Processor::process_bytes_in_place_with`] keeping the processor's
+    /// [deadline](Processor::with_deadline) for `async` handlers too: one
+    /// that has not answered when `sleep(deadline)` completes is cancelled
+    /// (its future dropped) and answered `DEADLINE_EXCEEDED`. `sleep` is the
+    /// runtime's timer, `tokio::time::sleep` on Tokio; it is called only when
+    /// there is a deadline and an `async` handler to run. A handed-off event
+    /// carries its [`Deadline`] either way. What the `tower` service and the
+    /// `axum` routes call.
+    ///
+    /// ```
+    /// # async fn serve(processor: events_protocol::Processor, body: Vec<u8>) -> String {
+    /// use events_protocol::processor::InPlace;
+    /// use events_protocol::trace::TraceHeaders;
+    ///
+    /// match processor
+    ///     .process_bytes_in_place_timed(&body, TraceHeaders::NONE, tokio::time::sleep)
+    ///     .await
+    /// {
+    ///     InPlace::Answered(answer) => answer,
+    ///     InPlace::Blocking(handoff) => handoff.answer(),
+    /// }
+    /// # }
+    /// ```
+    pub fn process_bytes_in_place_timed<'a, T, F>(
+        &'a self,
+        body: &'a [u8],
+        headers: TraceHeaders<'a>,
+        sleep: T,
+    ) -> impl Future<Output = InPlace> + Send + 'a
+    where
+        T: FnOnce(Duration) -> F + Send + 'a,
+        F: Future<Output = ()> + Send + 'a,
+    {
+        self.answer_in_place(Input::Bytes(body), true, headers, Some(sleep))
     }
 
     /// Answers in place; with `hand_off`, stops before a handler that may
-    /// block and returns the [`Handoff`] that answers it.
+    /// block and returns the [`Handoff`] that answers it; with a timer, an
+    /// `async` handler past the deadline is cancelled.
     #[allow(
         clippy::manual_async_fn,
         reason = "the signature promises a `Send` future, which an `async fn` would not state"
     )]
-    fn answer_in_place<'a>(
+    fn answer_in_place<'a, T, F>(
         &'a self,
         body: Input<'a>,
         hand_off: bool,
         headers: TraceHeaders<'a>,
-    ) -> impl Future<Output = InPlace> + Send + 'a {
+        timer: Option<T>,
+    ) -> impl Future<Output = InPlace> + Send + 'a
+    where
+        T: FnOnce(Duration) -> F + Send + 'a,
+        F: Future<Output = ()> + Send + 'a,
+    {
         async move {
             let measure = Measure::start();
             let Begun { span, step } = self.prepare(self.read(body), headers, measure);
@@ -371,6 +475,7 @@ impl Processor {
                     function.clone(),
                     self.states.clone(),
                     span,
+                    self.deadline,
                 )),
                 handler => {
                     let recorder = span.clone();
@@ -385,7 +490,13 @@ impl Processor {
                         let response = match start(&event, handler, &self.states, &trace) {
                             Started::Answered(response) => response,
                             Started::Running(future) => {
-                                run(&event, future, &self.states, trace).await
+                                let run = run(&event, future, &self.states, trace);
+                                match (self.deadline, timer) {
+                                    (Some(limit), Some(sleep)) => within(run, sleep(limit))
+                                        .await
+                                        .unwrap_or_else(|| cancelled(limit)),
+                                    _ => run.await,
+                                }
                             }
                         };
                         InPlace::Answered(finish(&event, &response, &recorder, series, measure))
@@ -429,4 +540,16 @@ fn answered(in_place: InPlace) -> String {
         InPlace::Answered(answer) => answer,
         InPlace::Blocking(handoff) => handoff.answer(),
     }
+}
+
+/// The timer of the entry points that have none.
+const NO_TIMER: Option<fn(Duration) -> std::future::Ready<()>> = None;
+
+/// The response of an `async` handler cancelled at the deadline, logged.
+fn cancelled(limit: Duration) -> crate::Response {
+    tracing::warn!(
+        deadline_ms = millis(limit),
+        "an async handler did not answer within the deadline: cancelled, answered DEADLINE_EXCEEDED"
+    );
+    deadline_exceeded()
 }

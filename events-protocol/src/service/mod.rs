@@ -13,23 +13,42 @@
 //!   up to the limit. A body cut off by the client is `400`.
 //! - The body is read once. Every event outcome, errors included, is `200`
 //!   with `Content-Type: application/json` and the answer event.
-//! - The W3C `traceparent` and `tracestate` headers go to the processor
-//!   ([`Processor::process_bytes_in_place_with`]): the trace context of an
-//!   event whose `metadata.trace` has none
-//!   ([PROTOCOL.md §8](crate::protocol#8-trace-context)).
 //! - Synchronous handlers that may block run on Tokio's blocking threads
 //!   ([`tokio::task::spawn_blocking`]), so a slow handler never stalls the
 //!   worker threads; `async` handlers are awaited in place, on the request's
 //!   task, and must not block; synchronous handlers declared `inline` and the
 //!   answers the processor gives by itself run in place too.
+//! - At most [`DEFAULT_MAX_BLOCKING`] handlers that may block run at once,
+//!   and [`DEFAULT_MAX_QUEUED`] more wait for a thread
+//!   ([`with_max_blocking`](EventsService::with_max_blocking),
+//!   [`with_max_queued`](EventsService::with_max_queued)); past that, the
+//!   event is refused at once with `503 Service Unavailable` and
+//!   `Retry-After: 1`, its handler not called, so that a balancer or the
+//!   caller may send it again elsewhere.
+//! - The processor's [deadline](Processor::with_deadline) holds: an `async`
+//!   handler past it is cancelled, a blocking one is answered for at the
+//!   deadline (its thread runs on; its answer is dropped and logged); either
+//!   way the answer is `<name>:error` with the code `DEADLINE_EXCEEDED`.
+//! - A body not received whole within [`DEFAULT_BODY_READ_TIMEOUT`]
+//!   ([`with_body_read_timeout`](EventsService::with_body_read_timeout)) is
+//!   answered `408 Request Timeout` with `Connection: close`.
 //! - [`EventsService::new`] answers at `/events` and `/events/` only (`404`
 //!   elsewhere), what a server of its own wants;
 //!   [`at_any_path`](EventsService::at_any_path) answers whatever path it is
-//!   mounted at.
+//!   mounted at. With [`with_health`](EventsService::with_health), it also
+//!   answers `GET /health/live` and `GET /health/ready` ([`Health`]).
+//! - The W3C `traceparent` and `tracestate` headers go to the processor
+//!   ([`Processor::process_bytes_in_place_timed`]): the trace context of an
+//!   event whose `metadata.trace` has none
+//!   ([PROTOCOL.md §8](crate::protocol#8-trace-context)).
 //! - The [catalog](crate::catalog) of the handlers is not served unless
 //!   asked for: [`with_catalog`](EventsService::with_catalog) answers
 //!   `GET /events/catalog` with it, and [`CatalogService`] is the catalog
 //!   alone, to mount at a path of the application's choice.
+//!
+//! These are the rules of [PROTOCOL.md §10](crate::protocol#10-serving-health-limits-and-shutdown);
+//! the connection-level ones (header read and idle timeouts, the drain on
+//! shutdown) are [`serve`](crate::serve)'s, which serves this service.
 //!
 //! ```no_run
 //! use events_protocol::Processor;
@@ -53,11 +72,17 @@
 //! # }
 //! ```
 
+mod blocking;
+mod catalog;
+mod health;
+pub(crate) mod throttle;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -68,9 +93,17 @@ use crate::Processor;
 use crate::processor::InPlace;
 use crate::trace::TraceHeaders;
 
-mod catalog;
+use blocking::{Blocking, Refused};
 
+pub use blocking::{DEFAULT_MAX_BLOCKING, DEFAULT_MAX_QUEUED};
 pub use catalog::CatalogService;
+pub use health::{Health, LIVENESS_PATH, READINESS_PATH};
+
+/// How long a request body may take to arrive whole, by default: 30 s.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `Retry-After` of a `503` refusal, in seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// The paths [`EventsService::new`] answers at (and the `axum` routes).
 pub const EVENTS_PATHS: [&str; 2] = ["/events", "/events/"];
@@ -83,28 +116,72 @@ pub type ResponseBody = Full<Bytes>;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The events endpoint: a cheap-to-clone [`tower_service::Service`] answering
-/// HTTP requests with a [`Processor`] (see [the module](self)).
+/// HTTP requests with a [`Processor`] (see [the module](self)). Its clones
+/// share one bound on blocking handlers.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use events_protocol::Processor;
+/// use events_protocol::service::{EventsService, Health};
+///
+/// let health = Health::new();
+/// let service = EventsService::new(Processor::new().with_deadline(Duration::from_secs(10)))
+///     .with_max_blocking(64)
+///     .with_max_queued(64)
+///     .with_body_read_timeout(Duration::from_secs(10))
+///     .with_health(health.clone());
+/// assert_eq!(service.max_blocking(), 64);
+/// assert_eq!(service.health().map(Health::is_ready), Some(true));
+/// ```
 #[derive(Clone)]
 pub struct EventsService {
     shared: Arc<Shared>,
 }
 
-#[derive(Clone)]
 struct Shared {
     processor: Processor,
     any_path: bool,
     /// Whether `GET /events/catalog` is answered (`with_catalog`).
     catalog: bool,
+    health: Option<Health>,
+    body_read_timeout: Duration,
+    blocking: Blocking,
+}
+
+impl Clone for Shared {
+    /// A copy with the same settings, and a bound of its own.
+    fn clone(&self) -> Shared {
+        Shared {
+            processor: self.processor.clone(),
+            any_path: self.any_path,
+            catalog: self.catalog,
+            health: self.health.clone(),
+            body_read_timeout: self.body_read_timeout,
+            blocking: Blocking::new(self.blocking.running(), self.blocking.queued()),
+        }
+    }
+}
+
+impl From<Processor> for EventsService {
+    fn from(processor: Processor) -> EventsService {
+        EventsService::new(processor)
+    }
 }
 
 impl EventsService {
-    /// The endpoint of `processor`, at `/events` and `/events/`.
+    /// The endpoint of `processor`, at `/events` and `/events/`, with the
+    /// default limits: [`DEFAULT_MAX_BLOCKING`], [`DEFAULT_MAX_QUEUED`],
+    /// [`DEFAULT_BODY_READ_TIMEOUT`]; no health checks.
     pub fn new(processor: Processor) -> EventsService {
         EventsService {
             shared: Arc::new(Shared {
                 processor,
                 any_path: false,
                 catalog: false,
+                health: None,
+                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+                blocking: Blocking::new(DEFAULT_MAX_BLOCKING, DEFAULT_MAX_QUEUED),
             }),
         }
     }
@@ -129,9 +206,68 @@ impl EventsService {
         self
     }
 
+    /// Answers the health checks too, `GET /health/live` and
+    /// `GET /health/ready`, with `health` ([`Health`]); give the same handle
+    /// to [`serve`](crate::serve::Serve::with_health) so that readiness
+    /// turns to `503` when the server begins to shut down.
+    #[must_use]
+    pub fn with_health(mut self, health: Health) -> EventsService {
+        Arc::make_mut(&mut self.shared).health = Some(health);
+        self
+    }
+
+    /// Sets how many handlers that may block run at once (at least one;
+    /// [`DEFAULT_MAX_BLOCKING`] by default). Tokio's blocking pool must allow
+    /// as many threads (512 by default).
+    #[must_use]
+    pub fn with_max_blocking(mut self, running: usize) -> EventsService {
+        let shared = Arc::make_mut(&mut self.shared);
+        shared.blocking = Blocking::new(running, shared.blocking.queued());
+        self
+    }
+
+    /// Sets how many more wait for a thread ([`DEFAULT_MAX_QUEUED`] by
+    /// default; `0`: none waits). Past them, an event whose handler may
+    /// block is refused at once: `503` with `Retry-After: 1`.
+    #[must_use]
+    pub fn with_max_queued(mut self, queued: usize) -> EventsService {
+        let shared = Arc::make_mut(&mut self.shared);
+        shared.blocking = Blocking::new(shared.blocking.running(), queued);
+        self
+    }
+
+    /// Sets how long a request body may take to arrive whole, from the
+    /// moment the request's head was read ([`DEFAULT_BODY_READ_TIMEOUT`] by
+    /// default); past it, `408` with `Connection: close`.
+    #[must_use]
+    pub fn with_body_read_timeout(mut self, timeout: Duration) -> EventsService {
+        Arc::make_mut(&mut self.shared).body_read_timeout = timeout;
+        self
+    }
+
     /// The processor answering the events.
     pub fn processor(&self) -> &Processor {
         &self.shared.processor
+    }
+
+    /// The health handle, if it answers the health checks.
+    pub fn health(&self) -> Option<&Health> {
+        self.shared.health.as_ref()
+    }
+
+    /// How many handlers that may block run at once.
+    pub fn max_blocking(&self) -> usize {
+        self.shared.blocking.running()
+    }
+
+    /// How many more wait for a thread.
+    pub fn max_queued(&self) -> usize {
+        self.shared.blocking.queued()
+    }
+
+    /// How long a request body may take to arrive whole.
+    pub fn body_read_timeout(&self) -> Duration {
+        self.shared.body_read_timeout
     }
 
     /// Answers one HTTP request, as [`tower_service::Service::call`] does.
@@ -140,22 +276,42 @@ impl EventsService {
         B: Body,
         B::Error: Into<BoxError>,
     {
+        if let Some(answer) = self
+            .shared
+            .health
+            .as_ref()
+            .and_then(|health| health.answer(&request))
+        {
+            return answer;
+        }
         if self.shared.catalog && request.uri().path() == crate::catalog::CATALOG_PATH {
             return catalog::answer(&self.shared.processor, request.method());
         }
         if !self.shared.any_path && !EVENTS_PATHS.contains(&request.uri().path()) {
             return text(StatusCode::NOT_FOUND, "no events route at this path\n");
         }
-        answer(&self.shared.processor, request).await
+        let shared = &*self.shared;
+        answer(
+            &shared.processor,
+            request,
+            shared.body_read_timeout,
+            Some(&shared.blocking),
+        )
+        .await
     }
 }
 
 impl std::fmt::Debug for EventsService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shared = &*self.shared;
         f.debug_struct("EventsService")
-            .field("processor", &self.shared.processor)
-            .field("any_path", &self.shared.any_path)
-            .field("catalog", &self.shared.catalog)
+            .field("processor", &shared.processor)
+            .field("any_path", &shared.any_path)
+            .field("catalog", &shared.catalog)
+            .field("health", &shared.health)
+            .field("body_read_timeout", &shared.body_read_timeout)
+            .field("max_blocking", &shared.blocking.running())
+            .field("max_queued", &shared.blocking.queued())
             .finish()
     }
 }
@@ -180,8 +336,15 @@ where
     }
 }
 
-/// Answers an HTTP request carrying an event with `processor`, at any path.
-pub(crate) async fn answer<B>(processor: &Processor, request: Request<B>) -> Response<ResponseBody>
+/// Answers an HTTP request carrying an event with `processor`, at any path:
+/// its body read within `body_read_timeout`, its blocking handler within
+/// `blocking`'s bound (with none, without a bound).
+pub(crate) async fn answer<B>(
+    processor: &Processor,
+    request: Request<B>,
+    body_read_timeout: Duration,
+    blocking: Option<&Blocking>,
+) -> Response<ResponseBody>
 where
     B: Body,
     B::Error: Into<BoxError>,
@@ -206,7 +369,22 @@ where
         return too_large(limit);
     }
     let (parts, body) = request.into_parts();
-    let body = match read_limited(body, limit, declared).await {
+    let reading = read_limited(body, limit, declared);
+    let Ok(body) = tokio::time::timeout(body_read_timeout, reading).await else {
+        tracing::debug!(
+            ?body_read_timeout,
+            "the request body was not received in time"
+        );
+        let mut response = text(
+            StatusCode::REQUEST_TIMEOUT,
+            "the request body was not received in time\n",
+        );
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    };
+    let body = match body {
         Ok(body) => body,
         Err(ReadError::TooLarge) => return too_large(limit),
         Err(ReadError::Failed(error)) => {
@@ -221,15 +399,19 @@ where
     // event as read and its span, to the blocking pool
     let trace_headers = TraceHeaderValues::of(&parts.headers);
     let answer = match processor
-        .process_bytes_in_place_with(&body, trace_headers.get())
+        .process_bytes_in_place_timed(&body, trace_headers.get(), tokio::time::sleep)
         .await
     {
         InPlace::Answered(answer) => answer,
         InPlace::Blocking(handoff) => {
-            match tokio::task::spawn_blocking(|| handoff.answer()).await {
+            let answered = match blocking {
+                Some(blocking) => blocking.answer(handoff).await,
+                None => Blocking::unbounded(handoff).await,
+            };
+            match answered {
                 Ok(answer) => answer,
-                Err(error) => {
-                    tracing::error!(%error, "the blocking task answering an event failed");
+                Err(Refused::Overloaded) => return overloaded(),
+                Err(Refused::Failed) => {
                     return text(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "the event could not be answered\n",
@@ -246,46 +428,6 @@ where
     response
 }
 
-/// The W3C trace headers of a request (PROTOCOL.md §8): one `traceparent`
-/// line (several are none), and the `tracestate` lines joined with `,`.
-struct TraceHeaderValues<'a> {
-    traceparent: Option<&'a str>,
-    tracestate: Option<std::borrow::Cow<'a, str>>,
-}
-
-impl<'a> TraceHeaderValues<'a> {
-    fn of(headers: &'a http::HeaderMap) -> TraceHeaderValues<'a> {
-        let mut traceparents = headers.get_all("traceparent").iter();
-        let traceparent = match (traceparents.next(), traceparents.next()) {
-            (Some(value), None) => value.to_str().ok(),
-            _ => None,
-        };
-        let mut lines = headers
-            .get_all("tracestate")
-            .iter()
-            .filter_map(|value| value.to_str().ok());
-        let tracestate = lines.next().map(|first| match lines.next() {
-            None => std::borrow::Cow::Borrowed(first),
-            Some(second) => {
-                let mut joined = format!("{first},{second}");
-                for line in lines {
-                    joined.push(',');
-                    joined.push_str(line);
-                }
-                std::borrow::Cow::Owned(joined)
-            }
-        });
-        TraceHeaderValues {
-            traceparent,
-            tracestate,
-        }
-    }
-
-    fn get(&self) -> TraceHeaders<'_> {
-        TraceHeaders::new(self.traceparent, self.tracestate.as_deref())
-    }
-}
-
 /// A refusal at the HTTP level: `status`, and a line of text.
 fn text(status: StatusCode, line: &'static str) -> Response<ResponseBody> {
     let mut response = Response::new(Full::new(Bytes::from_static(line.as_bytes())));
@@ -294,6 +436,18 @@ fn text(status: StatusCode, line: &'static str) -> Response<ResponseBody> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
+    response
+}
+
+/// `503` with `Retry-After`: the handler was not called.
+fn overloaded() -> Response<ResponseBody> {
+    let mut response = text(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too many events are waiting for a blocking thread; the event was not handled\n",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
     response
 }
 
@@ -347,4 +501,44 @@ where
         }
     }
     Ok(buffer)
+}
+
+/// The W3C trace headers of a request (PROTOCOL.md §8): one `traceparent`
+/// line (several are none), and the `tracestate` lines joined with `,`.
+struct TraceHeaderValues<'a> {
+    traceparent: Option<&'a str>,
+    tracestate: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl<'a> TraceHeaderValues<'a> {
+    fn of(headers: &'a http::HeaderMap) -> TraceHeaderValues<'a> {
+        let mut traceparents = headers.get_all("traceparent").iter();
+        let traceparent = match (traceparents.next(), traceparents.next()) {
+            (Some(value), None) => value.to_str().ok(),
+            _ => None,
+        };
+        let mut lines = headers
+            .get_all("tracestate")
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        let tracestate = lines.next().map(|first| match lines.next() {
+            None => std::borrow::Cow::Borrowed(first),
+            Some(second) => {
+                let mut joined = format!("{first},{second}");
+                for line in lines {
+                    joined.push(',');
+                    joined.push_str(line);
+                }
+                std::borrow::Cow::Owned(joined)
+            }
+        });
+        TraceHeaderValues {
+            traceparent,
+            tracestate,
+        }
+    }
+
+    fn get(&self) -> TraceHeaders<'_> {
+        TraceHeaders::new(self.traceparent, self.tracestate.as_deref())
+    }
 }
