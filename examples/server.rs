@@ -31,6 +31,7 @@
 //! | `--shutdown-limit` | `30s` | on shutdown, when what is still open is cut |
 //! | `--accept-while-draining` | `true` | whether new connections are taken during the window |
 //! | `--catalog` | `true` | whether `GET /events/catalog` answers the handlers' catalog |
+//! | `--metrics` | `true` | whether events are counted and timed (the Prometheus recorder) and `GET /metrics` answers |
 //!
 //! `RUST_LOG` filters the log (default `info`). What is logged, measured
 //! and exported, and how: `examples/observability/`.
@@ -49,7 +50,7 @@ use events_protocol::service::{
 use events_protocol::{EventClient, Processor};
 
 /// The flags: each one's name, its variable, and its text in `--help`.
-const FLAGS: [(&str, &str, &str); 13] = [
+const FLAGS: [(&str, &str, &str); 14] = [
     ("--address", "EVENTS_ADDRESS", "IP"),
     ("--port", "EVENTS_PORT", "PORT"),
     ("--body-limit", "EVENTS_BODY_LIMIT", "BYTES"),
@@ -67,6 +68,7 @@ const FLAGS: [(&str, &str, &str); 13] = [
         "true|false",
     ),
     ("--catalog", "EVENTS_CATALOG", "true|false"),
+    ("--metrics", "EVENTS_METRICS", "true|false"),
 ];
 
 /// Where to listen, and the limits.
@@ -81,6 +83,9 @@ struct Config {
     serve: Settings,
     /// Whether `GET /events/catalog` answers the handlers' catalog.
     catalog: bool,
+    /// Whether the Prometheus recorder is installed and `GET /metrics`
+    /// answers.
+    metrics: bool,
 }
 
 impl Config {
@@ -117,6 +122,7 @@ impl Config {
             body_timeout: DEFAULT_BODY_READ_TIMEOUT,
             serve: Settings::new(),
             catalog: true,
+            metrics: true,
         };
         // the environment first, then the flags: the last value wins
         for (flag, value) in values {
@@ -131,6 +137,7 @@ impl Config {
                 "--max-queued" => config.max_queued = parse(flag, &value)?,
                 "--body-timeout" => config.body_timeout = duration(flag, &value)?,
                 "--catalog" => config.catalog = parse(flag, &value)?,
+                "--metrics" => config.metrics = parse(flag, &value)?,
                 "--header-timeout" => {
                     config.serve = serve.with_header_read_timeout(duration(flag, &value)?);
                 }
@@ -169,10 +176,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // trace id), written by a thread of its own; spans exported by OTLP when
     // an endpoint is configured
     let _observed = observability::init()?;
-    // the metrics facade's recorder: every event counted and timed
-    let metrics = observability::metrics()?;
-
     let config = Config::read()?;
+    // the metrics facade's recorder: every event counted and timed
+    let metrics = if config.metrics {
+        Some(observability::metrics()?)
+    } else {
+        None
+    };
     // refuse to start with two handlers for one (name, version)
     events_protocol::registry::check_handlers()?;
 
@@ -190,8 +200,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .with_max_queued(config.max_queued)
         .with_body_read_timeout(config.body_timeout)
         .with_health(health.clone());
-    let mut app =
-        events_protocol::axum::routes(service).merge(observability::metrics_route(metrics));
+    let mut app = events_protocol::axum::routes(service);
+    if let Some(metrics) = metrics {
+        app = app.merge(observability::metrics_route(metrics));
+    }
     if config.catalog {
         // opt-in: the handlers' names, docs and schemas, for `events list`
         app = app.route(
