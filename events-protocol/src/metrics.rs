@@ -34,8 +34,12 @@
 //!   [`Failure`](crate::client::Failure)).
 //!
 //! The keys of every series are made once, the first time each is used, and
-//! kept by the registry's handlers: counting an event costs a look-up in the
-//! recorder, never an allocation here.
+//! kept by the registry's handlers; the global recorder's handles of them
+//! too, so that counting an event costs no look-up in the recorder once it is
+//! installed (install it before the first event: one installed later is used
+//! with a look-up per event). A thread-local recorder
+//! (`metrics::with_local_recorder`) is looked up at every event: it may be
+//! dropped and another made in its place.
 
 // without the feature, the module is private and only its names are used
 #![cfg_attr(not(feature = "metrics"), allow(dead_code))]

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Instant;
 
-use metrics::{Key, Label, Metadata, SharedString};
+use metrics::{Counter, Gauge, Histogram, Key, Label, Metadata, Recorder, SharedString};
 
 use super::{
     CLIENT_CALL_DURATION, CLIENT_CALLS, EVENTS_DURATION, EVENTS_HANDLED, EVENTS_IN_FLIGHT,
@@ -39,13 +39,48 @@ const CALLS: Names = Names {
 };
 
 /// The series of one (name, version): the keys of its counter and histogram
-/// for each outcome, made the first time each is used.
+/// for each outcome, made the first time each is used, and the recorder's
+/// handles of those, kept once the global recorder has given them.
 #[derive(Debug)]
 pub(crate) struct Series {
     names: Names,
     name: SharedString,
     version: SharedString,
     keys: [OnceLock<[Key; 2]>; OUTCOMES.len()],
+    handles: [OnceLock<Handles>; OUTCOMES.len()],
+}
+
+/// A counter and a histogram as one recorder registered them, and which
+/// recorder (its address).
+#[derive(Debug)]
+struct Handles {
+    recorder: usize,
+    counter: Counter,
+    histogram: Histogram,
+}
+
+/// The address of a recorder, to tell recorders apart.
+fn address(recorder: &dyn Recorder) -> usize {
+    std::ptr::from_ref(recorder).cast::<()>() as usize
+}
+
+/// The address of the recorder a thread without a recorder of its own sees:
+/// the global one (or the facade's no-op, when none is installed yet),
+/// probed once, on a thread of its own. Handles are kept only when they come
+/// from it: a global recorder lives as long as the process, while a
+/// thread-local one (`metrics::with_local_recorder`) may be dropped and
+/// another made at the same address. A global recorder installed after the
+/// first event is measured is used all the same, without kept handles.
+fn global_recorder() -> usize {
+    static GLOBAL: OnceLock<usize> = OnceLock::new();
+    *GLOBAL.get_or_init(|| {
+        std::thread::Builder::new()
+            .name("events-metrics-probe".into())
+            .spawn(|| metrics::with_recorder(address))
+            .ok()
+            .and_then(|probe| probe.join().ok())
+            .unwrap_or(0)
+    })
 }
 
 impl Series {
@@ -64,12 +99,40 @@ impl Series {
             name,
             version,
             keys: [const { OnceLock::new() }; OUTCOMES.len()],
+            handles: [const { OnceLock::new() }; OUTCOMES.len()],
         }
     }
 
-    /// The counter's and histogram's keys of `outcome`.
-    fn keys(&self, outcome: &str) -> &[Key; 2] {
-        let index = outcome_index(outcome);
+    /// Counts one event (or call) of the outcome at `index` in [`OUTCOMES`]
+    /// and records its duration, with `recorder`'s handles: kept ones when
+    /// `recorder` gave them, else registered now (and kept when it is the
+    /// global recorder).
+    fn record(&self, recorder: &dyn Recorder, index: usize, seconds: f64) {
+        let seen = address(recorder);
+        match self.handles[index].get() {
+            Some(handles) if handles.recorder == seen => {
+                handles.counter.increment(1);
+                handles.histogram.record(seconds);
+            }
+            kept => {
+                let [count, duration] = self.keys(index);
+                let counter = recorder.register_counter(count, &METADATA);
+                let histogram = recorder.register_histogram(duration, &METADATA);
+                counter.increment(1);
+                histogram.record(seconds);
+                if kept.is_none() && seen == global_recorder() {
+                    let _ = self.handles[index].set(Handles {
+                        recorder: seen,
+                        counter,
+                        histogram,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The counter's and histogram's keys of the outcome at `index`.
+    fn keys(&self, index: usize) -> &[Key; 2] {
         self.keys[index].get_or_init(|| {
             let labels = || {
                 vec![
@@ -188,17 +251,12 @@ impl Measure {
     /// `series` (and, for an event, the gauge of those in flight set).
     pub(crate) fn finish(mut self, series: &Series, outcome: &str) {
         let seconds = self.started.elapsed().as_secs_f64();
-        let [count, duration] = series.keys(outcome);
+        let index = outcome_index(outcome);
         let in_flight = self.end();
         metrics::with_recorder(|recorder| {
-            recorder.register_counter(count, &METADATA).increment(1);
-            recorder
-                .register_histogram(duration, &METADATA)
-                .record(seconds);
+            series.record(recorder, index, seconds);
             if let Some(in_flight) = in_flight {
-                recorder
-                    .register_gauge(&IN_FLIGHT, &METADATA)
-                    .set(in_flight as f64);
+                set_in_flight(recorder, in_flight);
             }
         });
     }
@@ -217,11 +275,24 @@ impl Drop for Measure {
     /// in flight too.
     fn drop(&mut self) {
         if let Some(in_flight) = self.end() {
-            metrics::with_recorder(|recorder| {
-                recorder
-                    .register_gauge(&IN_FLIGHT, &METADATA)
-                    .set(in_flight as f64);
-            });
+            metrics::with_recorder(|recorder| set_in_flight(recorder, in_flight));
+        }
+    }
+}
+
+/// Sets the gauge of the events in flight, with the global recorder's kept
+/// handle when `recorder` is it.
+fn set_in_flight(recorder: &dyn Recorder, in_flight: i64) {
+    static KEPT: OnceLock<(usize, Gauge)> = OnceLock::new();
+    let seen = address(recorder);
+    match KEPT.get() {
+        Some((kept, gauge)) if *kept == seen => gauge.set(in_flight as f64),
+        kept => {
+            let gauge = recorder.register_gauge(&IN_FLIGHT, &METADATA);
+            gauge.set(in_flight as f64);
+            if kept.is_none() && seen == global_recorder() {
+                let _ = KEPT.set((seen, gauge));
+            }
         }
     }
 }
