@@ -165,6 +165,17 @@ mod tests {
     use super::{OTHER, OUTCOMES, outcome_index};
 
     #[test]
+    fn the_error_outcomes_are_the_protocol_s_error_types() {
+        // the labels are written here as static text: they must not drift
+        // from `EventErrorType`'s spellings
+        let known: Vec<&str> = crate::error::EventErrorType::KNOWN
+            .iter()
+            .map(crate::error::EventErrorType::as_str)
+            .collect();
+        assert_eq!(&OUTCOMES[2..2 + known.len()], known.as_slice());
+    }
+
+    #[test]
     fn an_unknown_suffix_is_other() {
         assert_eq!(OUTCOMES[outcome_index("forbidden")], "forbidden");
         assert_eq!(OUTCOMES[outcome_index("invented-by-a-caller")], OTHER);

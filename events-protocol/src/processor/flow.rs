@@ -174,6 +174,16 @@ fn begin_otel(
     trace
 }
 
+/// The outcome of an answer, as logged and counted: the response's suffix,
+/// or `error` when it could not be built (it is sent as `UNHANDLED_ERROR`).
+fn outcome_of(response: &Response) -> &str {
+    if response.fault().is_some() {
+        "error"
+    } else {
+        response.suffix()
+    }
+}
+
 /// Writes `response` as the answer to `event`, recording its outcome in
 /// `span` (the response's suffix, or `error` when it could not be built)
 /// and in the metrics of `series`.
@@ -184,11 +194,7 @@ pub(super) fn finish(
     series: &Series,
     measure: impl Into<Option<Measure>>,
 ) -> String {
-    let outcome = if response.fault().is_some() {
-        "error"
-    } else {
-        response.suffix()
-    };
+    let outcome = outcome_of(response);
     span.record("outcome", outcome);
     crate::otel::finish(span, outcome);
     let answer = answer(event, response);
@@ -319,11 +325,7 @@ impl Handoff {
         match late {
             None => finish(event, &response, span, series, handed.take_measure()),
             Some((limit, due)) => {
-                let outcome = if response.fault().is_some() {
-                    "error"
-                } else {
-                    response.suffix()
-                };
+                let outcome = outcome_of(&response);
                 tracing::warn!(
                     deadline_ms = millis(limit),
                     late_ms = millis(Instant::now().saturating_duration_since(due)),
