@@ -429,8 +429,8 @@ where
 }
 
 /// A refusal at the HTTP level: `status`, and a line of text.
-fn text(status: StatusCode, line: &'static str) -> Response<ResponseBody> {
-    let mut response = Response::new(Full::new(Bytes::from_static(line.as_bytes())));
+fn text(status: StatusCode, line: impl Into<Bytes>) -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(line.into()));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -454,15 +454,10 @@ fn overloaded() -> Response<ResponseBody> {
 /// `413` with a line of text saying the limit.
 fn too_large(limit: usize) -> Response<ResponseBody> {
     tracing::debug!(limit, "request body over the limit");
-    let mut response = Response::new(Full::new(Bytes::from(format!(
-        "the request body is over the limit of {limit} bytes\n"
-    ))));
-    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+    text(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is over the limit of {limit} bytes\n"),
+    )
 }
 
 /// Why a body was not read whole.
