@@ -242,14 +242,90 @@ fn envelope_value(key: &'static str) -> BoxedStrategy<String> {
             1 => prop::sample::select(vec!["\"7\"", "null", "-", "-0", "01"]).prop_map(str::to_owned),
         ]
         .boxed(),
-        "identity" | "auth" | "metadata" => prop_oneof![
+        "identity" => prop_oneof![
+            4 => json_value().prop_map(|value| format!("{{\"k\": {value}}}")),
+            1 => json_value(),
+            3 => identity_with_user(),
+        ]
+        .boxed(),
+        "auth" => prop_oneof![
             6 => json_value().prop_map(|value| format!("{{\"k\": {value}}}")),
             1 => json_value(),
+        ]
+        .boxed(),
+        "metadata" => prop_oneof![
+            4 => json_value().prop_map(|value| format!("{{\"k\": {value}}}")),
+            1 => json_value(),
+            3 => metadata_with_trace(),
         ]
         .boxed(),
         "payload" => json_value().boxed(),
         _ => prop_oneof![6 => string, 1 => json_value()].boxed(),
     }
+}
+
+/// An `identity` with `userId` and `user` members (read for the span and
+/// the log line): ids as integers, strings or anything, now and then
+/// repeated or behind an escaped key.
+fn identity_with_user() -> impl Strategy<Value = String> {
+    let id = prop_oneof![
+        3 => any::<i64>().prop_map(|n| n.to_string()),
+        2 => any::<i64>().prop_map(|n| format!("\"{n}\"")),
+        1 => json_value(),
+    ];
+    let member = prop_oneof![
+        3 => id.clone().prop_map(|id| format!(r#""userId":{id}"#)),
+        3 => (id, prop::option::of(json_value())).prop_map(|(id, other)| match other {
+            Some(other) => format!(r#""user":{{"type":{other},"id":{id}}}"#),
+            None => format!(r#""user":{{"id":{id}}}"#),
+        }),
+        1 => json_value().prop_map(|value| format!(r#""user":{value}"#)),
+        1 => json_value().prop_map(|value| format!(r#""user\u0049d":{value}"#)),
+    ];
+    prop::collection::vec(member, 0..4).prop_map(|members| format!("{{{}}}", members.join(",")))
+}
+
+/// A `metadata` with a `trace` member (PROTOCOL.md §8) among others: W3C or
+/// Datadog keys, good or broken, now and then not an object, repeated, or
+/// behind an escaped key.
+fn metadata_with_trace() -> impl Strategy<Value = String> {
+    let traceparent = prop_oneof![
+        Just("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_owned()),
+        "[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-0[01]",
+        "[0-9a-fA-Fx-]{0,60}",
+    ];
+    let trace = prop_oneof![
+        4 => (traceparent, prop::option::of("[a-z]{1,8}=[a-z0-9]{1,8}")).prop_map(|(parent, state)| {
+            match state {
+                Some(state) => format!(r#"{{"traceparent":"{parent}","tracestate":"{state}"}}"#),
+                None => format!(r#"{{"traceparent":"{parent}"}}"#),
+            }
+        }),
+        2 => ("[0-9]{1,21}", "[0-9]{1,21}").prop_map(|(trace, parent)| {
+            format!(r#"{{"x-datadog-trace-id":"{trace}","x-datadog-parent-id":"{parent}","x-datadog-sampling-priority":"1"}}"#)
+        }),
+        1 => json_value(),
+    ];
+    let key = prop::sample::select(vec![
+        r#""trace""#,
+        r#""trace""#,
+        r#""tr\u0061ce""#,
+        r#""traces""#,
+    ]);
+    (
+        prop::collection::vec((key, trace), 1..3),
+        prop::option::of(json_value()),
+    )
+        .prop_map(|(traces, other)| {
+            let mut members: Vec<String> = traces
+                .into_iter()
+                .map(|(key, value)| format!("{key}: {value}"))
+                .collect();
+            if let Some(other) = other {
+                members.insert(0, format!(r#""origin":{other}"#));
+            }
+            format!("{{{}}}", members.join(","))
+        })
 }
 
 /// Envelopes: `name` and `version` (now and then not), some of the other

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 use crate::Event;
 use crate::context::{fresh_id, with_current};
-use crate::event::Parts;
+use crate::event::{Parts, Spots};
 use crate::objects::{Key, Objects};
 use crate::raw::{JsonText, to_raw};
 use crate::trace::{Propagation, TraceContext};
@@ -195,6 +195,7 @@ impl EventBuilder {
             auth: object(Key::Auth),
             metadata,
             plain: false,
+            spots: Spots::UNKNOWN,
         }
         .into_event())
     }

@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 
 use crate::context::fresh_id;
 use crate::error::{ViewError, read_view};
+use crate::json;
 use crate::objects::Redacted;
 use crate::raw::{JsonText, decimal_i64};
 use crate::write::{Envelope, Head};
@@ -67,6 +68,47 @@ pub struct Event<'a> {
     /// Whether `name`, `id` and `flow_id` need no escape when written (see
     /// [`Head::plain`]).
     plain: bool,
+    /// Where the members of `metadata` and `identity` read by the crate
+    /// are, when the reader found out.
+    spots: Spots,
+}
+
+/// Where a member of `metadata` or `identity` that the crate reads itself
+/// is, as the one-pass reader saw it while checking the object: that member
+/// is then read without walking the object a second time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Spot {
+    /// Not looked for (an escape in some key may spell it): the object is
+    /// walked.
+    Unknown,
+    /// Not a member of the object.
+    Nowhere,
+    /// A member more than once: ambiguous, read as none.
+    Repeated,
+    /// The one such member, whose value starts at this offset of the
+    /// object's text.
+    At(u32),
+}
+
+/// Where the members read by the crate are: `metadata.trace`
+/// ([PROTOCOL.md §8](crate::protocol#8-trace-context)), `metadata.origin`,
+/// `identity.userId` and `identity.user` (for the span and the log line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Spots {
+    pub(crate) trace: Spot,
+    pub(crate) origin: Spot,
+    pub(crate) user_id: Spot,
+    pub(crate) user: Spot,
+}
+
+impl Spots {
+    /// Nothing looked for.
+    pub(crate) const UNKNOWN: Spots = Spots {
+        trace: Spot::Unknown,
+        origin: Spot::Unknown,
+        user_id: Spot::Unknown,
+        user: Spot::Unknown,
+    };
 }
 
 /// What an [`Event`] is made of, before the protocol's rules fill what is
@@ -84,6 +126,9 @@ pub(crate) struct Parts<'a> {
     /// Whether `name`, `id` and `flow_id` are known to need no escape when
     /// written (fresh UUIDs need none).
     pub(crate) plain: bool,
+    /// Where the members of `metadata` and `identity` read by the crate
+    /// are, when the reader found out.
+    pub(crate) spots: Spots,
 }
 
 impl<'a> Parts<'a> {
@@ -101,6 +146,7 @@ impl<'a> Parts<'a> {
             auth: object(self.auth),
             metadata: object(self.metadata),
             plain: self.plain,
+            spots: self.spots,
         }
     }
 }
@@ -188,25 +234,44 @@ impl<'a> Event<'a> {
         self.metadata.get()
     }
 
+    /// Where `metadata.trace` is, when the reader found out.
+    pub(crate) fn trace_spot(&self) -> Spot {
+        self.spots.trace
+    }
+
+    /// Where the members read by the crate are, when the reader found out.
+    #[cfg(any(test, feature = "__testing"))]
+    pub(crate) fn spots(&self) -> Spots {
+        self.spots
+    }
+
     /// The user's id: `identity.userId`, else `identity.user.id`, as a JSON
-    /// integer or a string holding one. `None` when absent or not an integer.
+    /// integer or a string holding one. `None` when absent or not an integer
+    /// (or when one of those keys is repeated, or `identity.user` is neither
+    /// an object nor `null`).
+    ///
+    /// Read without building anything: the keys of `identity` (and of
+    /// `identity.user`) are walked, and only the value found is read.
     pub fn user_id(&self) -> Option<i64> {
-        #[derive(Deserialize)]
-        struct Identity<'a> {
-            #[serde(rename = "userId", borrow, default)]
-            user_id: Option<&'a RawValue>,
-            #[serde(borrow, default)]
-            user: Option<User<'a>>,
-        }
-        #[derive(Deserialize)]
-        struct User<'a> {
-            #[serde(borrow, default)]
-            id: Option<&'a RawValue>,
-        }
-        let identity: Identity<'_> = serde_json::from_str(self.identity.get()).ok()?;
-        let raw = identity
-            .user_id
-            .or_else(|| identity.user.and_then(|user| user.id))?;
+        let identity = self.identity.get();
+        let spots = [self.spots.user_id, self.spots.user];
+        let [user_id, user] = members_at(identity, spots, ["userId", "user"])?;
+        let not_null = |token: Option<json::Token>| not_null_in(identity, token?);
+        let raw = match (not_null(user_id), not_null(user)) {
+            (Some(user_id), user) => {
+                // a `user` that is not an object fails the whole identity
+                if let Some(user) = user {
+                    unique_members(identity.get(user.range)?, ["id"])?;
+                }
+                identity.get(user_id.range)?
+            }
+            (None, Some(user)) => {
+                let user = identity.get(user.range)?;
+                let [id] = unique_members(user, ["id"])?;
+                user.get(not_null_in(user, id?)?.range)?
+            }
+            (None, None) => return None,
+        };
         integer_of(raw)
     }
 
@@ -227,12 +292,19 @@ impl<'a> Event<'a> {
 
     /// The origin of the event: `metadata.origin`, when it is a string.
     pub fn origin(&self) -> Option<String> {
-        #[derive(Deserialize)]
-        struct Metadata {
-            origin: Option<String>,
+        self.origin_text().map(Cow::into_owned)
+    }
+
+    /// The origin of the event, borrowed from `metadata` when it holds no
+    /// escape.
+    pub(crate) fn origin_text(&self) -> Option<Cow<'_, str>> {
+        let metadata = self.metadata.get();
+        let [origin] = members_at(metadata, [self.spots.origin], ["origin"])?;
+        let origin = origin?;
+        if metadata.as_bytes().get(origin.range.start) != Some(&b'"') {
+            return None;
         }
-        let metadata: Metadata = lenient_view(self.metadata.get())?;
-        metadata.origin
+        json::decode(metadata, &origin)
     }
 
     /// A copy that borrows nothing.
@@ -247,6 +319,7 @@ impl<'a> Event<'a> {
             auth: Some(self.auth.into_owned()),
             metadata: Some(self.metadata.into_owned()),
             plain: self.plain,
+            spots: self.spots,
         }
         .into_event()
     }
@@ -299,13 +372,58 @@ impl<'a> Event<'a> {
 }
 
 /// Reads a JSON integer, or a string holding a base-10 one.
-fn integer_of(raw: &RawValue) -> Option<i64> {
-    let text = raw.get();
+fn integer_of(text: &str) -> Option<i64> {
     let digits = match text.strip_prefix('"') {
         Some(quoted) => quoted.strip_suffix('"')?,
         None => text,
     };
     decimal_i64(digits).ok()
+}
+
+/// The values of the members `keys` of the object `text` (a text already
+/// checked to be JSON), keys compared with their escapes decoded; `None`
+/// when `text` is not an object or one of `keys` is repeated (as a typed
+/// view of those keys would fail).
+fn unique_members<const N: usize>(text: &str, keys: [&str; N]) -> Option<[Option<json::Token>; N]> {
+    let mut found: [Option<json::Token>; N] = std::array::from_fn(|_| None);
+    let mut repeated = false;
+    json::members(text, |member| {
+        let Some(key) = json::decode(text, &member.key) else {
+            return false;
+        };
+        if let Some(slot) = keys.iter().position(|known| *known == key) {
+            repeated |= found[slot].replace(member.value).is_some();
+        }
+        !repeated
+    })?;
+    Some(found)
+}
+
+/// The values of the members `keys` of the object `text`, where `spots`
+/// says they are; walked for when one is [`Spot::Unknown`]. `None` when one
+/// is repeated (see [`unique_members`]).
+fn members_at<const N: usize>(
+    text: &str,
+    spots: [Spot; N],
+    keys: [&str; N],
+) -> Option<[Option<json::Token>; N]> {
+    if spots.contains(&Spot::Unknown) {
+        return unique_members(text, keys);
+    }
+    let mut found: [Option<json::Token>; N] = std::array::from_fn(|_| None);
+    for (slot, spot) in found.iter_mut().zip(spots) {
+        *slot = match spot {
+            Spot::At(at) => Some(json::token_at(text, usize::try_from(at).ok()?)?),
+            Spot::Nowhere => None,
+            Spot::Repeated | Spot::Unknown => return None,
+        };
+    }
+    Some(found)
+}
+
+/// `token` of `text`, unless it is `null`.
+fn not_null_in(text: &str, token: json::Token) -> Option<json::Token> {
+    (text.get(token.range.clone()) != Some("null")).then_some(token)
 }
 
 /// A typed view of an object that yields `None` instead of an error.
@@ -357,5 +475,100 @@ impl Serialize for Event<'_> {
         state.serialize_field("auth", self.auth.raw())?;
         state.serialize_field("metadata", self.metadata.raw())?;
         state.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+
+    use super::*;
+
+    /// The typed views `user_id` and `origin` were written as: the walk must
+    /// read what they read.
+    fn user_id_by_serde(identity: &str) -> Option<i64> {
+        #[derive(Deserialize)]
+        struct Identity<'a> {
+            #[serde(rename = "userId", borrow, default)]
+            user_id: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            user: Option<User<'a>>,
+        }
+        #[derive(Deserialize)]
+        struct User<'a> {
+            #[serde(borrow, default)]
+            id: Option<&'a RawValue>,
+        }
+        let identity: Identity<'_> = serde_json::from_str(identity).ok()?;
+        let raw = identity
+            .user_id
+            .or_else(|| identity.user.and_then(|user| user.id))?;
+        integer_of(raw.get())
+    }
+
+    fn origin_by_serde(metadata: &str) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Metadata {
+            origin: Option<String>,
+        }
+        serde_json::from_str::<Metadata>(metadata).ok()?.origin
+    }
+
+    fn event(identity: &str, metadata: &str) -> Event<'static> {
+        let body =
+            format!(r#"{{"name":"a","version":1,"identity":{identity},"metadata":{metadata}}}"#);
+        Event::from_json(&body)
+            .map(Event::into_owned)
+            .unwrap_or_else(|error| panic!("{body}: {error}"))
+    }
+
+    #[test]
+    fn user_id_and_origin_read_what_typed_views_read() {
+        let identities = [
+            "{}",
+            r#"{"userId":42}"#,
+            r#"{"userId":"42"}"#,
+            r#"{"userId": -7 , "user": {"id": 9}}"#,
+            r#"{"userId":null,"user":{"id":"9"}}"#,
+            r#"{"user":{"id":9,"type":"CUSTOMER"},"other":[1,{"userId":3}]}"#,
+            r#"{"user":null}"#,
+            r#"{"user":{"id":null}}"#,
+            r#"{"user":"9"}"#,
+            r#"{"userId":42,"user":"9"}"#,
+            r#"{"userId":42,"userId":43}"#,
+            r#"{"user":{"id":1},"user":{"id":2}}"#,
+            r#"{"user":{"id":1,"id":2}}"#,
+            r#"{"userId":1.5}"#,
+            r#"{"userId":"4\u0032"}"#,
+            r#"{"user\u0049d":42}"#,
+            r#"{"userId":true}"#,
+            r#"{"userId":9223372036854775808}"#,
+            r#"{"userId":{"id":1}}"#,
+        ];
+        for identity in identities {
+            assert_eq!(
+                event(identity, "{}").user_id(),
+                user_id_by_serde(identity),
+                "{identity}"
+            );
+        }
+        let metadatas = [
+            "{}",
+            r#"{"origin":"app"}"#,
+            r#"{ "timestamp": 1, "origin" : "mobile\napp" }"#,
+            r#"{"origin":null}"#,
+            r#"{"origin":1}"#,
+            r#"{"origin":"a","origin":"b"}"#,
+            r#"{"orig\u0069n":"escaped key"}"#,
+            r#"{"nested":{"origin":"no"}}"#,
+        ];
+        for metadata in metadatas {
+            assert_eq!(
+                event("{}", metadata).origin(),
+                origin_by_serde(metadata),
+                "{metadata}"
+            );
+        }
     }
 }

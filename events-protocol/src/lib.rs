@@ -91,6 +91,7 @@ mod builder;
 mod escape;
 mod event;
 mod extract;
+mod json;
 mod objects;
 mod otel;
 mod raw;

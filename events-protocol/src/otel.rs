@@ -129,6 +129,10 @@ mod on {
         if span.is_disabled() {
             return None;
         }
+        // fails at once without the layer (an empty context is no parent,
+        // and the span is not started yet: the parent set below replaces
+        // it): nothing more to do, no context made
+        span.set_parent(opentelemetry::Context::new()).ok()?;
         let parent = match incoming {
             Some(incoming) => to_otel(incoming),
             None => {
@@ -141,7 +145,6 @@ mod on {
                 }
             }
         };
-        // fails without the layer (or with the span disabled): nothing to do
         span.set_parent(parent).ok()?;
         span.record("otel.kind", "server");
         span.set_attribute("rpc.system", RPC_SYSTEM);

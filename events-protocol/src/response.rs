@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::ViewError;
-use crate::event::Parts;
+use crate::event::{Parts, Spots};
 use crate::objects::{Key, Objects};
 use crate::raw::{JsonText, empty_object, to_raw};
 use crate::write::{Envelope, Head};
@@ -240,6 +240,7 @@ impl Response {
             auth: object(Key::Auth),
             metadata: object(Key::Metadata),
             plain: false,
+            spots: Spots::UNKNOWN,
         }
         .into_event()
     }

@@ -62,7 +62,7 @@ fn event_span(event: &Event<'_>, trace: Option<&TraceContext>) -> Span {
         id = event.id(),
         flowId = event.flow_id(),
         userId = event.user_id(),
-        origin = event.origin().as_deref(),
+        origin = event.origin_text().as_deref(),
         traceId = trace.map(|trace| display(trace.trace_id())),
         outcome = Empty,
         otel.name = Empty,
@@ -85,9 +85,13 @@ fn bad_protocol_span(error: &ProtocolError, trace: Option<&TraceContext>) -> Spa
     )
 }
 
-/// The trace id is given when the span is made, but when an OpenTelemetry
-/// layer may choose it: then it is recorded once that is known.
-const TRACE_ID_AT_START: bool = !cfg!(feature = "opentelemetry");
+/// Whether the trace id is given when the span is made: always, but when an
+/// OpenTelemetry layer may choose it (feature `opentelemetry`, and no
+/// incoming trace context to continue, whose trace id the layer's span
+/// keeps): then it is recorded once that is known.
+fn trace_id_at_start(incoming: Option<&TraceContext>) -> bool {
+    !cfg!(feature = "opentelemetry") || incoming.is_some()
+}
 
 impl Processor {
     /// Reads the trace context of the body (once: `metadata.trace`, else the
@@ -105,7 +109,10 @@ impl Processor {
             Err(error) => {
                 let incoming = headers.context();
                 let trace = incoming.clone().unwrap_or_else(TraceContext::root);
-                let span = bad_protocol_span(&error, TRACE_ID_AT_START.then_some(&trace));
+                let span = bad_protocol_span(
+                    &error,
+                    trace_id_at_start(incoming.as_ref()).then_some(&trace),
+                );
                 begin_otel(&span, incoming.as_ref(), None, trace);
                 let answer = bad_protocol(&error);
                 measure.finish(unregistered(), "badProtocol");
@@ -115,8 +122,9 @@ impl Processor {
                 };
             }
         };
-        let incoming = TraceContext::extract(
+        let incoming = TraceContext::extract_at(
             event.metadata_text(),
+            event.trace_spot(),
             headers.traceparent(),
             headers.tracestate(),
         );
@@ -125,7 +133,10 @@ impl Processor {
         let trace = incoming
             .as_ref()
             .map_or_else(TraceContext::root, TraceContext::child);
-        let span = event_span(&event, TRACE_ID_AT_START.then_some(&trace));
+        let span = event_span(
+            &event,
+            trace_id_at_start(incoming.as_ref()).then_some(&trace),
+        );
         let trace = begin_otel(&span, incoming.as_ref(), Some(&event), trace);
         let step = match self.registry().lookup(event.name(), event.version()) {
             Lookup::Found(handler, series) => Step::Call(Handling {
@@ -160,7 +171,8 @@ impl Processor {
 
 /// Makes the span an OpenTelemetry one when there is a layer for it (feature
 /// `opentelemetry`), and gives the handler's trace context: that span's, or
-/// `trace`. With the feature, the trace id is recorded now.
+/// `trace`. When the span was made without it, the trace id is recorded
+/// now.
 fn begin_otel(
     span: &Span,
     incoming: Option<&TraceContext>,
@@ -168,7 +180,7 @@ fn begin_otel(
     trace: TraceContext,
 ) -> TraceContext {
     let trace = crate::otel::begin(span, incoming, event).unwrap_or(trace);
-    if !TRACE_ID_AT_START {
+    if !trace_id_at_start(incoming) {
         span.record("traceId", display(trace.trace_id()));
     }
     trace

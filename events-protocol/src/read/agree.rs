@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use crate::Event;
 use crate::error::ProtocolError;
 use crate::read::{ReadMode, scan, serde_reader};
+use crate::trace::TraceContext;
 
 /// How the one-pass reader of plain bodies and serde_json's reading differ
 /// on a body.
@@ -34,6 +35,22 @@ pub enum Disagreement {
         /// serde_json's reason.
         error: serde_json::Error,
     },
+    /// What the one-pass reader noted of `metadata` and `identity` reads
+    /// another trace context, user id or origin than walking them does.
+    #[error(
+        "{mode:?}: in {body:?} the one-pass reader's members read {fast}, walking gives {walked}"
+    )]
+    Members {
+        /// The reading mode.
+        mode: ReadMode,
+        /// The body.
+        body: String,
+        /// The trace context, user id and origin read where the one-pass
+        /// reader saw them.
+        fast: String,
+        /// The same, read by walking the objects.
+        walked: String,
+    },
     /// The two read different events, or write them differently.
     #[error("{mode:?}: from {body:?} the one-pass reader read {fast}, serde_json {slow}")]
     Read {
@@ -55,7 +72,9 @@ pub enum Disagreement {
 /// them, fresh UUIDs on both sides when it does not (serde_json reading the
 /// body twice tells which). When the body gives both ids, the two events
 /// must also be written alike, and the one-pass reader's must be marked
-/// plain (its name and ids written without an escape scan). `Ok(true)` when
+/// plain (its name and ids written without an escape scan). Where the
+/// one-pass reader saw `metadata.trace`, `metadata.origin` and
+/// `identity.userId` must give what walking the objects reads. `Ok(true)` when
 /// the one-pass reader took the body in some mode.
 ///
 /// # Errors
@@ -113,6 +132,21 @@ pub fn readers_agree(body: &str) -> Result<bool, Disagreement> {
                 body: body.to_owned(),
                 fast: format!("{fast:?} written {}", fast.to_json()),
                 slow: format!("{slow:?} written {}", slow.to_json()),
+            });
+        }
+        let members = |event: &Event<'_>| {
+            let trace =
+                TraceContext::extract_at(event.metadata_text(), event.trace_spot(), None, None);
+            format!("{trace:?}, {:?}, {:?}", event.user_id(), event.origin())
+        };
+        // serde_json's event has no spots: its members are walked for
+        let (seen, walked) = (members(&fast), members(&slow));
+        if seen != walked {
+            return Err(Disagreement::Members {
+                mode,
+                body: body.to_owned(),
+                fast: format!("{seen} ({:?})", fast.spots()),
+                walked,
             });
         }
     }

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 use crate::Event;
 use crate::escape::plain_prefix;
-use crate::event::Parts;
+use crate::event::{Parts, Spot, Spots};
 use crate::raw::{JsonText, decimal_i64};
 use crate::read::{Key, ReadMode};
 
@@ -32,6 +32,13 @@ pub(crate) const MAX_DEPTH: u32 = 64;
 
 // `skip_value` keeps one bit per open container in a `u64`
 const _: () = assert!(MAX_DEPTH <= u64::BITS);
+
+/// The members of `identity` and `metadata` whose places are noted, as
+/// their keys are written.
+const USER_ID: &[u8] = br#""userId""#;
+const USER: &[u8] = br#""user""#;
+const TRACE: &[u8] = br#""trace""#;
+const ORIGIN: &[u8] = br#""origin""#;
 
 /// Reads a plain, well-formed body; `None` for anything else.
 pub(crate) fn read(body: &str, mode: ReadMode) -> Option<Event<'_>> {
@@ -74,6 +81,10 @@ struct Scanned<'a> {
     identity: Option<&'a str>,
     auth: Option<&'a str>,
     metadata: Option<&'a str>,
+    /// Where `identity.userId` and `identity.user` are.
+    identity_spots: Option<[Spot; 2]>,
+    /// Where `metadata.trace` and `metadata.origin` are.
+    metadata_spots: Option<[Spot; 2]>,
 }
 
 impl<'a> Scanned<'a> {
@@ -86,15 +97,23 @@ impl<'a> Scanned<'a> {
             Key::FlowId => return set(&mut self.flow_id, cursor.plain_string(body)?),
             Key::Version => return set(&mut self.version, cursor.integer(body)?),
             Key::Payload => (&mut self.payload, false),
-            Key::Identity => (&mut self.identity, true),
+            Key::Identity => {
+                let start = cursor.at;
+                self.identity_spots = Some(cursor.object_spots([USER_ID, USER])?);
+                return set(&mut self.identity, body.get(start..cursor.at)?);
+            }
             Key::Auth => (&mut self.auth, true),
-            Key::Metadata => (&mut self.metadata, true),
+            Key::Metadata => {
+                let start = cursor.at;
+                self.metadata_spots = Some(cursor.object_spots([TRACE, ORIGIN])?);
+                return set(&mut self.metadata, body.get(start..cursor.at)?);
+            }
         };
         let start = cursor.at;
         if object && cursor.peek() != Some(b'{') {
             return None;
         }
-        cursor.skip_value()?;
+        cursor.skip_value(MAX_DEPTH)?;
         set(slot, body.get(start..cursor.at)?)
     }
 
@@ -124,6 +143,17 @@ impl<'a> Scanned<'a> {
                 metadata: checked(self.metadata),
                 // strings read by `plain_string`, or fresh UUIDs
                 plain: true,
+                spots: {
+                    // an absent object is `{}`: no member anywhere
+                    let [user_id, user] = self.identity_spots.unwrap_or([Spot::Nowhere; 2]);
+                    let [trace, origin] = self.metadata_spots.unwrap_or([Spot::Nowhere; 2]);
+                    Spots {
+                        trace,
+                        origin,
+                        user_id,
+                        user,
+                    }
+                },
             }
             .into_event(),
         )
@@ -255,17 +285,65 @@ impl Cursor<'_> {
         decimal_i64(text).ok()
     }
 
-    /// One JSON value of any kind, checked, from its first byte. Containers
-    /// are followed with a stack of one bit per level (set for an object),
-    /// so nothing is allocated.
-    fn skip_value(&mut self) -> Option<()> {
+    /// An object (`identity`, `metadata`), checked as
+    /// [`skip_value`](Self::skip_value) checks it, and where the members
+    /// `keys` (each a key as written, quotes included) are: the offset of
+    /// each one's value from the object's `{`. A key is matched as it is
+    /// written: with an escape in any key, every spot is [`Spot::Unknown`]
+    /// and the object is walked when one of them is read.
+    fn object_spots<const N: usize>(&mut self, keys: [&[u8]; N]) -> Option<[Spot; N]> {
+        let open = self.at;
+        self.eat(b'{')?;
+        self.skip_whitespace();
+        let mut spots = [Spot::Nowhere; N];
+        if self.eat(b'}').is_some() {
+            return Some(spots);
+        }
+        let mut escaped = false;
+        loop {
+            let key = self.at;
+            self.skip_string()?;
+            let key = self.bytes.get(key..self.at)?;
+            self.skip_whitespace();
+            self.eat(b':')?;
+            self.skip_whitespace();
+            let value = self.at;
+            // the members' values are one level inside the object
+            self.skip_value(MAX_DEPTH - 1)?;
+            if let Some(slot) = keys.iter().position(|known| *known == key) {
+                spots[slot] = match (spots[slot], u32::try_from(value - open)) {
+                    (Spot::Nowhere, Ok(at)) => Spot::At(at),
+                    (Spot::Nowhere, Err(_)) => Spot::Unknown,
+                    _ => Spot::Repeated,
+                };
+            } else if key.contains(&b'\\') {
+                escaped = true;
+            }
+            self.skip_whitespace();
+            match self.next()? {
+                b',' => self.skip_whitespace(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        if escaped {
+            spots = [Spot::Unknown; N];
+        }
+        Some(spots)
+    }
+
+    /// One JSON value of any kind, checked, from its first byte, with at
+    /// most `max_depth` containers open at once. Containers are followed
+    /// with a stack of one bit per level (set for an object), so nothing is
+    /// allocated.
+    fn skip_value(&mut self, max_depth: u32) -> Option<()> {
         let mut objects: u64 = 0;
         let mut depth: u32 = 0;
         loop {
             // at the start of a value
             match self.peek()? {
                 b'{' | b'[' => {
-                    if depth == MAX_DEPTH {
+                    if depth == max_depth {
                         return None;
                     }
                     let object = self.next()? == b'{';
@@ -354,6 +432,87 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn notes_where_the_members_read_by_the_crate_are() {
+        let traceparent =
+            r#""traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01""#;
+        let spots = |identity: &str, metadata: &str| {
+            let body = format!(
+                r#"{{"name":"a","version":1,"identity":{identity},"metadata":{metadata}}}"#
+            );
+            // panics when the readers disagree, on these members included
+            let _taken = agree(&body);
+            read(&body, ReadMode::Lenient).map(|event| event.spots())
+        };
+        let trace = |metadata: &str| spots("{}", metadata).map(|spots| spots.trace);
+        let object = format!("{{{traceparent}}}");
+        assert_eq!(trace("{}"), Some(Spot::Nowhere));
+        assert_eq!(trace(r#"{"origin":"app"}"#), Some(Spot::Nowhere));
+        assert_eq!(
+            trace(&format!(r#"{{"trace":{object}}}"#)),
+            Some(Spot::At(9))
+        );
+        assert_eq!(
+            spots(
+                r#"{ "user": {"id": 1}, "userId" : "42" }"#,
+                &format!(r#"{{ "origin" : "app" , "trace" : {object} }}"#)
+            ),
+            Some(Spots {
+                trace: Spot::At(31),
+                origin: Spot::At(13),
+                user_id: Spot::At(32),
+                user: Spot::At(10),
+            })
+        );
+        // a key that only looks like `trace`, nested `trace`s
+        assert_eq!(
+            trace(&format!(
+                r#"{{"traces":{object},"x":{{"trace":{object}}}}}"#
+            )),
+            Some(Spot::Nowhere)
+        );
+        // any kind of value is noted: what it holds is read later
+        for value in [r#""text""#, "[]", "null", "1"] {
+            assert_eq!(trace(&format!(r#"{{"trace":{value}}}"#)), Some(Spot::At(9)));
+        }
+        // repeated: ambiguous, none read
+        assert_eq!(
+            trace(&format!(r#"{{"trace":{object},"trace":{object}}}"#)),
+            Some(Spot::Repeated)
+        );
+        // an escape in a key (which may spell `trace`): metadata is walked
+        assert_eq!(
+            trace(&format!(r#"{{"tr\u0061ce":{object}}}"#)),
+            Some(Spot::Unknown)
+        );
+        assert_eq!(
+            trace(&format!(r#"{{"trace":{object},"a\n":1}}"#)),
+            Some(Spot::Unknown)
+        );
+        // hostile shapes are read as walking reads them
+        for hostile in [
+            r#"{"trace":{"traceparent":1}}"#,
+            r#"{"trace":{"traceparent":"00-00000000000000000000000000000000-00f067aa0ba902b7-01"}}"#,
+            r#"{"trace":{"x-datadog-trace-id":"12","x-datadog-parent-id":"ab"}}"#,
+        ] {
+            assert_eq!(trace(hostile), Some(Spot::At(9)));
+        }
+        for identity in [
+            r#"{"userId":1,"userId":2}"#,
+            r#"{"user":{"id":1,"id":2}}"#,
+            r#"{"user":"x","userId":3}"#,
+            r#"{"user\u0049d":4}"#,
+        ] {
+            assert!(spots(identity, "{}").is_some(), "{identity}");
+        }
+        // the members of the object are one level inside it: the reader's
+        // depth bound is unchanged
+        let deep =
+            |levels: usize| format!(r#"{{"a":{}{}}}"#, "[".repeat(levels), "]".repeat(levels));
+        assert_eq!(trace(&deep(63)), Some(Spot::Nowhere));
+        assert_eq!(trace(&deep(64)), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::Event;
 use crate::error::{FieldError, ProtocolError};
-use crate::event::Parts;
+use crate::event::{Parts, Spots};
 use crate::raw::{JsonText, decimal_i64};
 use crate::read::{Key, ReadMode};
 
@@ -163,6 +163,7 @@ impl<'de> Partial<'de> {
                 auth: self.auth.map(JsonText::from),
                 metadata: self.metadata.map(JsonText::from),
                 plain: false,
+                spots: Spots::UNKNOWN,
             }
             .into_event()),
             _ => Err(ProtocolError::new(

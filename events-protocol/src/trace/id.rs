@@ -60,7 +60,7 @@ impl TraceId {
 
 impl fmt::Display for TraceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.get())
+        super::w3c::fmt_hex(f, self.get(), 32)
     }
 }
 
@@ -107,7 +107,7 @@ impl SpanId {
 
 impl fmt::Display for SpanId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.get())
+        super::w3c::fmt_hex(f, u128::from(self.get()), 16)
     }
 }
 

@@ -41,14 +41,14 @@
 
 mod datadog;
 mod id;
-mod json;
 mod w3c;
 
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use json::Step;
+use crate::event::Spot;
+use crate::json::{self, Step};
 
 pub use id::{SpanId, TraceId};
 
@@ -476,7 +476,30 @@ impl TraceContext {
         traceparent_header: Option<&str>,
         tracestate_header: Option<&str>,
     ) -> Option<Self> {
-        Self::from_metadata(metadata_json).or_else(|| {
+        Self::extract_at(
+            metadata_json,
+            Spot::Unknown,
+            traceparent_header,
+            tracestate_header,
+        )
+    }
+
+    /// [`extract`](Self::extract), told where the `trace` member of the
+    /// metadata is when the reader found out.
+    pub(crate) fn extract_at(
+        metadata_json: &str,
+        at: Spot,
+        traceparent_header: Option<&str>,
+        tracestate_header: Option<&str>,
+    ) -> Option<Self> {
+        let in_metadata = match at {
+            Spot::Unknown => Self::from_metadata(metadata_json),
+            Spot::Nowhere | Spot::Repeated => None,
+            // a `trace` that is not an object is no trace context
+            Spot::At(open) => Self::from_trace_object(metadata_json, usize::try_from(open).ok()?)
+                .map(|(context, _)| context),
+        };
+        in_metadata.or_else(|| {
             let context = Self::from_traceparent_header(traceparent_header?)?;
             Some(match tracestate_header {
                 Some(tracestate) => context.with_tracestate(tracestate),

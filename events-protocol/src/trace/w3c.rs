@@ -107,8 +107,9 @@ fn hex8(digits: &[u8]) -> Option<u32> {
     u32::try_from(all).ok()
 }
 
-/// Appends the `digits` lowest hex digits of `value`, lowercase.
-pub(super) fn push_hex(out: &mut String, value: u128, digits: usize) {
+/// The `digits` lowest hex digits of `value`, lowercase (at most 32), in a
+/// buffer: the first `digits` bytes are the text.
+fn hex_digits(value: u128, digits: usize) -> ([u8; 32], usize) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = [0u8; 32];
     let digits = digits.min(text.len());
@@ -116,6 +117,24 @@ pub(super) fn push_hex(out: &mut String, value: u128, digits: usize) {
         let shift = (digits - 1 - index) * 4;
         *slot = DIGITS[((value >> shift) & 0xf) as usize];
     }
+    (text, digits)
+}
+
+/// Writes the `digits` lowest hex digits of `value`, lowercase, with `f`'s
+/// padding: what `{:0<digits>x}` writes, without the formatting machinery.
+pub(super) fn fmt_hex(
+    f: &mut std::fmt::Formatter<'_>,
+    value: u128,
+    digits: usize,
+) -> std::fmt::Result {
+    let (text, digits) = hex_digits(value, digits);
+    // hex digits are ASCII, so this is never empty for want of UTF-8
+    f.pad(std::str::from_utf8(&text[..digits]).unwrap_or_default())
+}
+
+/// Appends the `digits` lowest hex digits of `value`, lowercase.
+pub(super) fn push_hex(out: &mut String, value: u128, digits: usize) {
+    let (text, digits) = hex_digits(value, digits);
     // hex digits are ASCII, so this is never empty for want of UTF-8
     out.push_str(std::str::from_utf8(&text[..digits]).unwrap_or_default());
 }

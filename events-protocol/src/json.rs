@@ -1,5 +1,7 @@
 //! A walk over the members of one JSON object: where each key and value
-//! starts and ends, for reading the `trace` key and for splicing it. It does
+//! starts and ends, for reading a few keys of a text already checked
+//! (`metadata.trace`, `metadata.origin`, `identity.userId`) without building
+//! anything, and for splicing `metadata.trace`. It does
 //! not recurse (a deeply nested value costs its length, not stack), never
 //! allocates, and never panics: its input is text already checked to be
 //! JSON, and anything unexpected only ends the walk.
@@ -10,28 +12,28 @@ use std::ops::Range;
 /// Where a token is in the text (a string token with its quotes), and
 /// whether it is a string holding an escape.
 #[derive(Clone)]
-pub(super) struct Token {
-    pub(super) range: Range<usize>,
-    pub(super) escaped: bool,
+pub(crate) struct Token {
+    pub(crate) range: Range<usize>,
+    pub(crate) escaped: bool,
 }
 
 /// One member of an object, as tokens of the object's text.
-pub(super) struct Member {
+pub(crate) struct Member {
     /// The key's string token.
-    pub(super) key: Token,
+    pub(crate) key: Token,
     /// The value's token (a whole object or array for a nested one).
-    pub(super) value: Token,
+    pub(crate) value: Token,
     /// The comma before this member; `None` for the first member.
-    pub(super) comma: Option<usize>,
+    pub(crate) comma: Option<usize>,
 }
 
 /// Where a walked object's opening brace is.
-pub(super) struct Walked {
-    pub(super) open: usize,
+pub(crate) struct Walked {
+    pub(crate) open: usize,
 }
 
 /// What a visitor of [`walk`] did with a member's value.
-pub(super) enum Step {
+pub(crate) enum Step {
     /// Nothing: the walk skips the value.
     Skip,
     /// Read it: the value ends here.
@@ -44,7 +46,7 @@ pub(super) enum Step {
 /// each member's key token, the position its value starts at and the comma
 /// before it, in order. The position just after its `}`; `None` when there
 /// is no object there or `visit` stopped.
-pub(super) fn walk(
+pub(crate) fn walk(
     text: &str,
     open: usize,
     mut visit: impl FnMut(Token, usize, Option<usize>) -> Step,
@@ -91,7 +93,7 @@ pub(super) fn walk(
 
 /// [`walk`] over the object whose `{` is at `open`, each member given whole
 /// to `visit`, while it returns `true`.
-pub(super) fn object_members(
+pub(crate) fn object_members(
     text: &str,
     open: usize,
     mut visit: impl FnMut(Member) -> bool,
@@ -119,20 +121,20 @@ pub(super) fn object_members(
 
 /// [`object_members`] of the one object `text` holds, whitespace around it
 /// allowed. `None` when `text` is not one object, or `visit` stopped.
-pub(super) fn members(text: &str, visit: impl FnMut(Member) -> bool) -> Option<Walked> {
+pub(crate) fn members(text: &str, visit: impl FnMut(Member) -> bool) -> Option<Walked> {
     let open = skip_space(text.as_bytes(), 0);
     let end = object_members(text, open, visit)?;
     only_space_after(text, end).then_some(Walked { open })
 }
 
 /// Whether `text` holds only whitespace from `at` on.
-pub(super) fn only_space_after(text: &str, at: usize) -> bool {
+pub(crate) fn only_space_after(text: &str, at: usize) -> bool {
     skip_space(text.as_bytes(), at) == text.len()
 }
 
 /// The content of the string `token` of `text`, its escapes decoded:
 /// borrowed when it has none. `None` when it is not a valid string token.
-pub(super) fn decode<'a>(text: &'a str, token: &Token) -> Option<Cow<'a, str>> {
+pub(crate) fn decode<'a>(text: &'a str, token: &Token) -> Option<Cow<'a, str>> {
     let raw = text.get(token.range.clone())?;
     if token.escaped {
         serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
@@ -143,7 +145,7 @@ pub(super) fn decode<'a>(text: &'a str, token: &Token) -> Option<Cow<'a, str>> {
 }
 
 /// The first position at or after `at` that is not JSON whitespace.
-pub(super) fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+pub(crate) fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         at += 1;
     }
@@ -171,7 +173,7 @@ fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
 /// time: in a word whose bytes are XORed with the byte sought, `(w - ONES) &
 /// !w & HIGHS` sets the high bit of the first zero byte (bits above it may
 /// be set by the borrow, so only the lowest one is read).
-pub(super) fn quote_or_backslash(bytes: &[u8], mut at: usize) -> Option<usize> {
+pub(crate) fn quote_or_backslash(bytes: &[u8], mut at: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     fn zeros(word: u64) -> u64 {
@@ -192,6 +194,16 @@ pub(super) fn quote_or_backslash(bytes: &[u8], mut at: usize) -> Option<usize> {
     rest.iter()
         .position(|&byte| byte == b'"' || byte == b'\\')
         .map(|index| at + index)
+}
+
+/// The token of the value starting at `at` in `text` (a text already
+/// checked to be JSON).
+pub(crate) fn token_at(text: &str, at: usize) -> Option<Token> {
+    let (end, escaped) = value_end(text.as_bytes(), at)?;
+    Some(Token {
+        range: at..end,
+        escaped,
+    })
 }
 
 /// The end of the value starting at `at`: a string (and whether it holds an
