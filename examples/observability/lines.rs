@@ -6,7 +6,7 @@
 //! `close` event formatted through the span's scope, one buffer per span.
 //!
 //! ```text
-//! 2026-11-30T10:12:32.076745Z  INFO event name="greeting:say" version=1 id="run-1" flowId="run-flow" traceId=4bf92f3577b34da6a3ce929d0e0e4736 outcome="response" elapsed=129µs
+//! 2026-11-30T10:12:32.076745Z  INFO event name="greeting:say" version=1 id="run-1" flowId="run-flow" traceId=4bf92f3577b34da6a3ce929d0e0e4736 outcome="response" elapsed=129.000µs
 //! ```
 
 use std::cell::RefCell;
@@ -39,24 +39,49 @@ struct Line {
     began: Instant,
 }
 
-/// Writes each field as ` name=value`: strings quoted as `Debug` quotes them.
+/// Writes each field as ` name=value`: strings quoted as `Debug` quotes them
+/// (copied as they are when they need no escape, as ids and names do).
 struct Fields<'a>(&'a mut String);
+
+impl Fields<'_> {
+    fn name(&mut self, field: &Field) {
+        self.0.push(' ');
+        self.0.push_str(field.name());
+        self.0.push('=');
+    }
+}
 
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
+        self.name(field);
+        if !value
+            .bytes()
+            .any(|byte| !(b' '..=b'~').contains(&byte) || byte == b'"' || byte == b'\\')
+        {
+            self.0.push('"');
+            self.0.push_str(value);
+            self.0.push('"');
+        } else {
+            let _ = write!(self.0, "{value:?}");
+        }
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        let _ = write!(self.0, " {}={value}", field.name());
+        self.name(field);
+        if value < 0 {
+            self.0.push('-');
+        }
+        push_decimal(self.0, value.unsigned_abs(), 1);
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        let _ = write!(self.0, " {}={value}", field.name());
+        self.name(field);
+        push_decimal(self.0, value, 1);
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
+        self.name(field);
+        let _ = write!(self.0, "{value:?}");
     }
 }
 
@@ -103,33 +128,66 @@ where
             };
             text.clear();
             timestamp(&mut text);
-            let _ = writeln!(
-                text,
-                "  INFO event{} elapsed={:?}",
-                line.fields,
-                line.began.elapsed()
-            );
+            let nanos = u64::try_from(line.began.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            text.push_str("  INFO event");
+            text.push_str(&line.fields);
+            text.push_str(" elapsed=");
+            push_decimal(&mut text, nanos / 1000, 1);
+            text.push('.');
+            push_decimal(&mut text, nanos % 1000, 3);
+            text.push_str("µs\n");
             let _ = self.writer.make_writer().write_all(text.as_bytes());
         });
     }
 }
 
-/// Appends the UTC time as RFC 3339 with microseconds.
+/// Appends the UTC time as RFC 3339 with microseconds. The text up to the
+/// second is made once per second per thread.
 fn timestamp(out: &mut String) {
+    thread_local! {
+        /// The second last written, and its text up to the `.`.
+        static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let seconds = now.as_secs();
-    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    let _ = write!(
-        out,
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60,
-        now.subsec_micros()
-    );
+    SECOND.with(|second| {
+        let Ok(mut second) = second.try_borrow_mut() else {
+            return;
+        };
+        let (written, text) = &mut *second;
+        if *written != seconds {
+            *written = seconds;
+            text.clear();
+            let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
+            let (year, month, day) = civil_from_days(days as i64);
+            let _ = write!(
+                text,
+                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.",
+                second_of_day / 3600,
+                second_of_day / 60 % 60,
+                second_of_day % 60,
+            );
+        }
+        out.push_str(text);
+    });
+    push_decimal(out, u64::from(now.subsec_micros()), 6);
+    out.push('Z');
+}
+
+/// Appends `value` in decimal, with leading zeros to at least `width`
+/// digits (at most 20), without the formatting machinery.
+fn push_decimal(out: &mut String, mut value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    while value > 0 {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    let start = start.min(digits.len() - width.clamp(1, digits.len()));
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 /// The date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
