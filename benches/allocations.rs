@@ -118,49 +118,55 @@ fn main() -> ExitCode {
     common::check(&large, "bulk:items:echo:response");
 
     let sample = count(|| events_protocol::process_event(black_box(common::SAMPLE)));
-    let traced = common::traced_body();
-    let recorder = common::prometheus();
-    let observed = metrics::with_local_recorder(&recorder, || {
-        // the recorder's series are made by the first events, before counting
-        count(|| events_protocol::process_event(black_box(&traced)))
-    });
-    let rows = [
-        ("sample event", &sample),
-        ("sample event, traced, metrics recorder", &observed),
+    let sample_total = sample.total();
+    let mut rows = vec![
+        ("sample event", sample),
         (
             "sample event, serde_json floor",
-            &count(|| common::floor_sample(black_box(common::SAMPLE)).unwrap_or_default()),
+            count(|| common::floor_sample(black_box(common::SAMPLE)).unwrap_or_default()),
         ),
         (
             "not found",
-            &count(|| events_protocol::process_event(black_box(&not_found))),
+            count(|| events_protocol::process_event(black_box(&not_found))),
         ),
         (
             "badProtocol",
-            &count(|| events_protocol::process_event(black_box(&bad_protocol))),
+            count(|| events_protocol::process_event(black_box(&bad_protocol))),
         ),
         (
             "async handler",
-            &count(|| events_protocol::process_event(black_box(&asynchronous))),
+            count(|| events_protocol::process_event(black_box(&asynchronous))),
         ),
         (
             "strict reading",
-            &count(|| strict.process(black_box(common::SAMPLE))),
+            count(|| strict.process(black_box(common::SAMPLE))),
         ),
         (
             "100 KiB payload",
-            &count(|| events_protocol::process_event(black_box(&large))),
+            count(|| events_protocol::process_event(black_box(&large))),
         ),
         (
             "100 KiB payload, serde_json floor",
-            &count(|| common::floor_large(black_box(&large)).unwrap_or_default()),
+            count(|| common::floor_large(black_box(&large)).unwrap_or_default()),
         ),
     ];
+    // last, as a service installs it before its first event: a global
+    // recorder (the recorder's series are made by the first events, before
+    // counting)
+    let _handle = common::prometheus_handle();
+    let traced = common::traced_body();
+    rows.insert(
+        1,
+        (
+            "sample event, traced, metrics recorder",
+            count(|| events_protocol::process_event(black_box(&traced))),
+        ),
+    );
     println!(
         "{:<34} {:>8} {:>8} {:>8} {:>12}",
         "allocations per event", "total", "alloc", "realloc", "bytes"
     );
-    for (label, count) in rows {
+    for (label, count) in &rows {
         println!(
             "{label:<34} {:>8.2} {:>8.2} {:>8.2} {:>12.0}",
             count.total(),
@@ -169,16 +175,14 @@ fn main() -> ExitCode {
             count.bytes
         );
     }
-    if sample.total() > SAMPLE_LIMIT {
+    if sample_total > SAMPLE_LIMIT {
         println!(
-            "FAILED: the sample event takes {:.2} allocations, more than {SAMPLE_LIMIT}",
-            sample.total()
+            "FAILED: the sample event takes {sample_total:.2} allocations, more than {SAMPLE_LIMIT}"
         );
         ExitCode::FAILURE
     } else {
         println!(
-            "ok: the sample event takes {:.2} allocations, at most {SAMPLE_LIMIT}",
-            sample.total()
+            "ok: the sample event takes {sample_total:.2} allocations, at most {SAMPLE_LIMIT}"
         );
         ExitCode::SUCCESS
     }

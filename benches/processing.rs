@@ -10,10 +10,7 @@
 //!   function doing only what cannot be avoided (see `common::floor`). The
 //!   ratio of their medians is the floor ratio, printed at the end. No
 //!   metrics recorder is installed: the `metrics` facade does nothing.
-//! - `sample/events_protocol_observed`: the sample event carrying a
-//!   `metadata.trace` (continued by the handler's span), with a Prometheus
-//!   recorder installed (every event counted, timed, and in flight), next to
-//!   `sample/serde_json_floor_traced`, the floor of the same body.
+//!   (The sample event traced, with a recorder installed: `benches/observed.rs`.)
 //! - `paths/*`: the not-found answer, the `badProtocol` answer, an `async`
 //!   handler (driven by `process_event` on this thread), and strict reading.
 //! - `large/*`: a 100 KiB payload of records, read whole and echoed whole,
@@ -22,9 +19,10 @@
 //! Medians are in `target/criterion/<group>/<bench>/new/estimates.json`.
 
 mod common;
+#[path = "common/ratios.rs"]
+mod ratios;
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput};
@@ -46,27 +44,6 @@ fn sample(c: &mut Criterion) {
     });
     group.bench_function("serde_json_floor", |b| {
         b.iter(|| common::floor_sample(black_box(common::SAMPLE)));
-    });
-    let traced = common::traced_body();
-    assert_eq!(
-        events_protocol::process_event(&traced),
-        common::SAMPLE_ANSWER
-    );
-    let recorder = common::prometheus();
-    metrics::with_local_recorder(&recorder, || {
-        group.bench_function("events_protocol_observed", |b| {
-            b.iter(|| events_protocol::process_event(black_box(&traced)));
-        });
-    });
-    assert!(
-        recorder
-            .handle()
-            .render()
-            .contains(r#"events_handled_total{name="event:name",version="1",outcome="response"}"#),
-        "the recorder counted the events"
-    );
-    group.bench_function("serde_json_floor_traced", |b| {
-        b.iter(|| common::floor_sample(black_box(&traced)));
     });
     group.finish();
 }
@@ -115,77 +92,23 @@ fn large(c: &mut Criterion) {
     group.finish();
 }
 
-/// Where criterion writes its estimates, by criterion's own rule:
-/// `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else the target
-/// directory this binary was built in.
-fn criterion_home() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return Some(PathBuf::from(home));
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return Some(PathBuf::from(target).join("criterion"));
-    }
-    // <target>/<profile>/deps/<this binary>
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.parent()?.parent()?.parent()?.join("criterion"))
-}
-
-/// The median, in nanoseconds, of a bench measured by this run (written
-/// after `started`; an older file is another run's).
-fn median(home: &Path, started: SystemTime, group: &str, bench: &str) -> Option<f64> {
-    let path = home.join(group).join(bench).join("new/estimates.json");
-    if std::fs::metadata(&path).ok()?.modified().ok()? < started {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
-    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
-    estimates["median"]["point_estimate"].as_f64()
-}
-
-/// Prints the ratio of ours to the floor for each pair measured in this run.
-fn print_ratios(started: SystemTime) {
-    let Some(home) = criterion_home() else {
-        return;
-    };
-    let pairs = [
-        (
-            "sample",
-            "events_protocol",
-            "serde_json_floor",
-            "floor ratio (sample event)",
-            Some(1.3),
-        ),
-        (
-            "sample",
-            "events_protocol_observed",
-            "serde_json_floor_traced",
-            "floor ratio (sample event with metadata.trace, a metrics recorder installed)",
-            Some(0.9),
-        ),
-        (
-            "large",
-            "events_protocol_100k",
-            "serde_json_floor_100k",
-            "floor ratio (100 KiB payload)",
-            None,
-        ),
-    ];
-    for (group, ours, floor, label, target) in pairs {
-        let (Some(ours), Some(floor)) = (
-            median(&home, started, group, ours),
-            median(&home, started, group, floor),
-        ) else {
-            continue;
-        };
-        let ratio = ours / floor;
-        let verdict = match target {
-            Some(limit) if ratio <= limit => format!(" (target at most {limit}: met)"),
-            Some(limit) => format!(" (target at most {limit}: MISSED)"),
-            None => String::new(),
-        };
-        println!("{label}: {ratio:.3} = median {ours:.1} ns / median {floor:.1} ns{verdict}");
-    }
-}
+/// The ratios this bench prints.
+const RATIOS: [ratios::Ratio; 2] = [
+    ratios::Ratio {
+        group: "sample",
+        ours: "events_protocol",
+        floor: "serde_json_floor",
+        label: "floor ratio (sample event)",
+        target: Some(1.3),
+    },
+    ratios::Ratio {
+        group: "large",
+        ours: "events_protocol_100k",
+        floor: "serde_json_floor_100k",
+        label: "floor ratio (100 KiB payload)",
+        target: None,
+    },
+];
 
 fn main() {
     let started = SystemTime::now();
@@ -197,5 +120,5 @@ fn main() {
     paths(&mut criterion);
     large(&mut criterion);
     criterion.final_summary();
-    print_ratios(started);
+    ratios::print(started, &RATIOS);
 }

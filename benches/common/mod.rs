@@ -99,10 +99,18 @@ pub fn traced_body() -> String {
     )
 }
 
-/// A Prometheus recorder of the `metrics` facade, as `examples/server.rs`
-/// installs one, to install locally around a bench.
-pub fn prometheus() -> metrics_exporter_prometheus::PrometheusRecorder {
-    metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder()
+/// Installs a Prometheus recorder of the `metrics` facade as the global
+/// recorder, as `examples/server.rs` does; its handle renders what it
+/// counted.
+///
+/// # Panics
+///
+/// When a global recorder is installed already.
+pub fn prometheus_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    metrics::set_global_recorder(recorder).expect("the bench installs the only global recorder");
+    handle
 }
 
 /// The sample event with a name no handler serves: answered `notFound`.

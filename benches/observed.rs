@@ -1,0 +1,72 @@
+//! The sample event as a traced fleet sends it, into a service that
+//! measures itself: the overhead of observability, next to the floor.
+//!
+//! ```text
+//! cargo bench --bench observed
+//! ```
+//!
+//! A Prometheus recorder is installed as the global recorder before the
+//! first event, as `examples/server.rs` installs it: every event is counted,
+//! timed and counted in flight. Then, side by side:
+//!
+//! - `observed/events_protocol`: the sample event carrying
+//!   `metadata.trace` (a W3C `traceparent`, continued by the handler's span)
+//!   through `process_event` and the `#[event_handler]` macro;
+//! - `observed/serde_json_floor`: the same body through the floor
+//!   (`common::floor`), which reads the longer `metadata` and nothing else.
+//!
+//! The ratio of their medians is printed at the end (issue 12: at most 0.9).
+//! Without a recorder and without `metadata.trace`: `benches/processing.rs`.
+
+mod common;
+#[path = "common/ratios.rs"]
+mod ratios;
+
+use std::hint::black_box;
+use std::time::{Duration, SystemTime};
+
+use criterion::{Criterion, Throughput};
+
+fn main() {
+    let started = SystemTime::now();
+    let handle = common::prometheus_handle();
+    let traced = common::traced_body();
+    assert_eq!(
+        events_protocol::process_event(&traced),
+        common::SAMPLE_ANSWER
+    );
+    assert_eq!(
+        common::floor_sample(&traced).as_deref(),
+        Some(common::SAMPLE_ANSWER)
+    );
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    let mut group = criterion.benchmark_group("observed");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("events_protocol", |b| {
+        b.iter(|| events_protocol::process_event(black_box(&traced)));
+    });
+    group.bench_function("serde_json_floor", |b| {
+        b.iter(|| common::floor_sample(black_box(&traced)));
+    });
+    group.finish();
+    assert!(
+        handle
+            .render()
+            .contains(r#"events_handled_total{name="event:name",version="1",outcome="response"}"#),
+        "the recorder counted the events"
+    );
+    criterion.final_summary();
+    ratios::print(
+        started,
+        &[ratios::Ratio {
+            group: "observed",
+            ours: "events_protocol",
+            floor: "serde_json_floor",
+            label: "floor ratio (sample event with metadata.trace, a Prometheus recorder installed)",
+            target: Some(0.9),
+        }],
+    );
+}
