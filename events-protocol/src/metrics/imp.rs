@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::time::Instant;
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Metadata, Recorder, SharedString};
 
@@ -86,6 +85,9 @@ fn global_recorder() -> usize {
 impl Series {
     /// The series of a registered handler.
     pub(crate) fn of(name: &str, version: i64) -> Series {
+        // the clock calibrates itself at its first read: here, when the
+        // registry is built, not at the first event
+        let _ = quanta::Instant::now();
         Series::new(
             EVENTS,
             SharedString::from_owned(name.to_owned()),
@@ -222,9 +224,12 @@ static IN_FLIGHT_NOW: AtomicI64 = AtomicI64::new(0);
 /// One event (or call) under way: when it started. An event counts in
 /// [`EVENTS_IN_FLIGHT`] from [`Measure::start`] until the measure is dropped;
 /// the gauge is set when it ends, to the events still in flight then.
+///
+/// Durations are read from `quanta`'s clock (the CPU's time stamp counter
+/// where it is reliable, the OS clock elsewhere): two reads an event.
 #[derive(Debug)]
 pub(crate) struct Measure {
-    started: Instant,
+    started: quanta::Instant,
     in_flight: bool,
 }
 
@@ -233,7 +238,7 @@ impl Measure {
     pub(crate) fn start() -> Measure {
         IN_FLIGHT_NOW.fetch_add(1, Ordering::Relaxed);
         Measure {
-            started: Instant::now(),
+            started: quanta::Instant::now(),
             in_flight: true,
         }
     }
@@ -242,7 +247,7 @@ impl Measure {
     #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn call() -> Measure {
         Measure {
-            started: Instant::now(),
+            started: quanta::Instant::now(),
             in_flight: false,
         }
     }

@@ -19,28 +19,25 @@ use crate::state::States;
 use crate::trace::{TraceContext, TraceHeaders};
 use crate::{Event, EventError, Response};
 
-/// What reading and looking up a body left to do, and the event's span
-/// (made, not entered).
-pub(super) struct Begun<'a, 'r> {
+/// What looking up an event left to do, and the event's span (made, not
+/// entered).
+pub(super) struct Begun<'r> {
     pub(super) span: Span,
-    pub(super) step: Step<'a, 'r>,
+    pub(super) step: Step<'r>,
 }
 
-/// What reading and looking up a body left to do.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "made once per event and matched at once: boxing would cost an allocation per event"
-)]
-pub(super) enum Step<'a, 'r> {
+/// What looking up an event left to do.
+pub(super) enum Step<'r> {
     Answered(String),
-    Call(Handling<'a, 'r>),
+    Call(Handling<'r>),
 }
 
-/// An event whose handler is to be called: the event, its handler, the
-/// handler's span ([PROTOCOL.md §8](crate::protocol#8-trace-context)), the
-/// handler's metric series, and the event's measure.
-pub(super) struct Handling<'a, 'r> {
-    pub(super) event: Event<'a>,
+/// How to call an event's handler (the event itself stays with the
+/// caller, which borrows it: it is not moved at each step): the handler,
+/// the handler's trace context
+/// ([PROTOCOL.md §8](crate::protocol#8-trace-context)), the handler's metric
+/// series, and the event's measure.
+pub(super) struct Handling<'r> {
     pub(super) handler: &'r Handler,
     pub(super) trace: TraceContext,
     pub(super) series: &'r Arc<Series>,
@@ -94,34 +91,36 @@ fn trace_id_at_start(incoming: Option<&TraceContext>) -> bool {
 }
 
 impl Processor {
-    /// Reads the trace context of the body (once: `metadata.trace`, else the
-    /// headers), makes the event's span, and looks the handler up; answers
-    /// by itself when there is none (the answer written, the outcome in the
-    /// span and the metrics).
-    pub(super) fn prepare<'a>(
+    /// Answers a body that is not a well-formed event: `badProtocol`, its
+    /// span made and closed, the outcome in the metrics.
+    pub(super) fn bad_protocol(
         &self,
-        body: Result<Event<'a>, ProtocolError>,
+        error: &ProtocolError,
         headers: TraceHeaders<'_>,
         measure: Measure,
-    ) -> Begun<'a, '_> {
-        let event = match body {
-            Ok(event) => event,
-            Err(error) => {
-                let incoming = headers.context();
-                let trace = incoming.clone().unwrap_or_else(TraceContext::root);
-                let span = bad_protocol_span(
-                    &error,
-                    trace_id_at_start(incoming.as_ref()).then_some(&trace),
-                );
-                begin_otel(&span, incoming.as_ref(), None, trace);
-                let answer = bad_protocol(&error);
-                measure.finish(unregistered(), "badProtocol");
-                return Begun {
-                    span,
-                    step: Step::Answered(answer),
-                };
-            }
-        };
+    ) -> String {
+        let incoming = headers.context();
+        let trace = incoming.clone().unwrap_or_else(TraceContext::root);
+        let span = bad_protocol_span(
+            error,
+            trace_id_at_start(incoming.as_ref()).then_some(&trace),
+        );
+        begin_otel(&span, incoming.as_ref(), None, trace);
+        let answer = bad_protocol(error);
+        measure.finish(unregistered(), "badProtocol");
+        answer
+    }
+
+    /// Reads the trace context of the event (once: `metadata.trace`, else
+    /// the headers), makes the event's span, and looks the handler up;
+    /// answers by itself when there is none (the answer written, the outcome
+    /// in the span and the metrics).
+    pub(super) fn prepare(
+        &self,
+        event: &Event<'_>,
+        headers: TraceHeaders<'_>,
+        measure: Measure,
+    ) -> Begun<'_> {
         let incoming = TraceContext::extract_at(
             event.metadata_text(),
             event.trace_spot(),
@@ -134,13 +133,12 @@ impl Processor {
             .as_ref()
             .map_or_else(TraceContext::root, TraceContext::child);
         let span = event_span(
-            &event,
+            event,
             trace_id_at_start(incoming.as_ref()).then_some(&trace),
         );
-        let trace = begin_otel(&span, incoming.as_ref(), Some(&event), trace);
+        let trace = begin_otel(&span, incoming.as_ref(), Some(event), trace);
         let step = match self.registry().lookup(event.name(), event.version()) {
             Lookup::Found(handler, series) => Step::Call(Handling {
-                event,
                 handler,
                 trace,
                 series,
@@ -153,7 +151,7 @@ impl Processor {
                     NotFoundStyle::Kotlin => "eventNotFound",
                 };
                 span.record("outcome", outcome);
-                let answer = not_found(&event, style);
+                let answer = not_found(event, style);
                 measure.finish(unregistered(), outcome);
                 Step::Answered(answer)
             }
@@ -162,7 +160,7 @@ impl Processor {
                     tracing::error!(%clash, "event not served: duplicate handlers");
                 });
                 let response = Response::error(&EventError::error("UNHANDLED_ERROR"));
-                Step::Answered(finish(&event, &response, &span, unregistered(), measure))
+                Step::Answered(finish(event, &response, &span, unregistered(), measure))
             }
         };
         Begun { span, step }
@@ -264,14 +262,14 @@ impl Handed {
 
 impl Handoff {
     pub(super) fn new(
-        handling: Handling<'_, '_>,
+        event: Event<'_>,
+        handling: Handling<'_>,
         function: SyncFn,
         states: States,
         span: Span,
         deadline: Option<Duration>,
     ) -> Handoff {
         let Handling {
-            event,
             trace,
             series,
             measure,

@@ -307,12 +307,15 @@ impl Processor {
     /// Answers one body on this thread.
     fn process_input(&self, body: Input<'_>) -> String {
         let measure = Measure::start();
-        let Begun { span, step } = self.prepare(self.read(body), TraceHeaders::NONE, measure);
+        let event = match self.read(body) {
+            Ok(event) => event,
+            Err(error) => return self.bad_protocol(&error, TraceHeaders::NONE, measure),
+        };
+        let Begun { span, step } = self.prepare(&event, TraceHeaders::NONE, measure);
         let _entered = span.enter();
         match step {
             Step::Answered(answer) => answer,
             Step::Call(Handling {
-                event,
                 handler,
                 trace,
                 series,
@@ -461,7 +464,13 @@ impl Processor {
     {
         async move {
             let measure = Measure::start();
-            let Begun { span, step } = self.prepare(self.read(body), headers, measure);
+            let event = match self.read(body) {
+                Ok(event) => event,
+                Err(error) => {
+                    return InPlace::Answered(self.bad_protocol(&error, headers, measure));
+                }
+            };
+            let Begun { span, step } = self.prepare(&event, headers, measure);
             let handling = match step {
                 Step::Answered(answer) => return InPlace::Answered(answer),
                 Step::Call(handling) => handling,
@@ -471,6 +480,7 @@ impl Processor {
                     function,
                     blocks: true,
                 } if hand_off => InPlace::Blocking(Handoff::new(
+                    event,
                     handling,
                     function.clone(),
                     self.states.clone(),
@@ -481,7 +491,6 @@ impl Processor {
                     let recorder = span.clone();
                     async move {
                         let Handling {
-                            event,
                             trace,
                             series,
                             measure,
