@@ -54,10 +54,11 @@ impl Fields<'_> {
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.name(field);
-        if !value
-            .bytes()
-            .any(|byte| !(b' '..=b'~').contains(&byte) || byte == b'"' || byte == b'\\')
-        {
+        // without an early exit, so that the check runs many bytes at a time
+        let needs_escape = value.bytes().fold(false, |escape, byte| {
+            escape | !(b' '..=b'~').contains(&byte) | (byte == b'"') | (byte == b'\\')
+        });
+        if !needs_escape {
             self.0.push('"');
             self.0.push_str(value);
             self.0.push('"');
@@ -187,7 +188,8 @@ fn push_decimal(out: &mut String, mut value: u64, width: usize) {
         value /= 10;
     }
     let start = start.min(digits.len() - width.clamp(1, digits.len()));
-    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
+    // ASCII digits: always UTF-8
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 /// The date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
