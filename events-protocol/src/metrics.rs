@@ -36,10 +36,10 @@
 //! The keys of every series are made once, the first time each is used, and
 //! kept by the registry's handlers; the global recorder's handles of them
 //! too, so that counting an event costs no look-up in the recorder once it is
-//! installed (install it before the first event: one installed later is used
-//! with a look-up per event). A thread-local recorder
-//! (`metrics::with_local_recorder`) is looked up at every event: it may be
-//! dropped and another made in its place.
+//! installed (a global recorder installed after the first events is looked
+//! up per event until it is noticed, within 4,096 registrations). A
+//! thread-local recorder (`metrics::with_local_recorder`) is looked up at
+//! every event: it may be dropped and another made in its place.
 
 // without the feature, the module is private and only its names are used
 #![cfg_attr(not(feature = "metrics"), allow(dead_code))]

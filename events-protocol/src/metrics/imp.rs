@@ -1,7 +1,7 @@
 //! The series and measures, with the feature `metrics`.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Metadata, Recorder, SharedString};
@@ -46,16 +46,44 @@ pub(crate) struct Series {
     name: SharedString,
     version: SharedString,
     keys: [OnceLock<[Key; 2]>; OUTCOMES.len()],
-    handles: [OnceLock<Handles>; OUTCOMES.len()],
+    handles: [Kept<Handles>; OUTCOMES.len()],
 }
 
-/// A counter and a histogram as one recorder registered them, and which
-/// recorder (its address).
+/// A counter and a histogram as a recorder registered them.
 #[derive(Debug)]
 struct Handles {
-    recorder: usize,
     counter: Counter,
     histogram: Histogram,
+}
+
+/// What recorders registered, kept for at most two of them (by address),
+/// each once: the global recorder as the first events saw it (the facade's
+/// no-op when none was installed yet), and the one installed after them.
+/// The global recorder can be installed only once, so two are all there
+/// can be.
+#[derive(Debug)]
+struct Kept<T>([OnceLock<(usize, T)>; 2]);
+
+impl<T> Kept<T> {
+    const fn new() -> Kept<T> {
+        Kept([const { OnceLock::new() }; 2])
+    }
+
+    /// What the recorder at `seen` registered, when it is kept.
+    fn get(&self, seen: usize) -> Option<&T> {
+        self.0.iter().find_map(|slot| match slot.get() {
+            Some((recorder, kept)) if *recorder == seen => Some(kept),
+            _ => None,
+        })
+    }
+
+    /// Keeps what the recorder at `seen` registered, in a free slot.
+    fn keep(&self, seen: usize, value: T) {
+        if let Some(slot) = self.0.iter().find(|slot| slot.get().is_none()) {
+            // another thread may fill it first: then its handles are kept
+            let _ = slot.set((seen, value));
+        }
+    }
 }
 
 /// The address of a recorder, to tell recorders apart.
@@ -63,24 +91,40 @@ fn address(recorder: &dyn Recorder) -> usize {
     std::ptr::from_ref(recorder).cast::<()>() as usize
 }
 
-/// The address of the recorder a thread without a recorder of its own sees:
-/// the global one (or the facade's no-op, when none is installed yet),
-/// probed once, on a thread of its own. Handles are kept only when they come
+/// Whether `seen` is the global recorder: the one a thread without a
+/// recorder of its own sees (or the facade's no-op, when none is installed
+/// yet), probed on a thread of its own. Handles are kept only when they come
 /// from it: a global recorder lives as long as the process, while a
 /// thread-local one (`metrics::with_local_recorder`) may be dropped and
-/// another made at the same address. A global recorder installed after the
-/// first event is measured is used all the same, without kept handles.
-fn global_recorder() -> usize {
-    static GLOBAL: OnceLock<usize> = OnceLock::new();
-    *GLOBAL.get_or_init(|| {
-        std::thread::Builder::new()
-            .name("events-metrics-probe".into())
-            .spawn(|| metrics::with_recorder(address))
-            .ok()
-            .and_then(|probe| probe.join().ok())
-            .unwrap_or(0)
-    })
+/// another made at the same address.
+///
+/// Called only when no handles are kept yet (then the recorder is asked to
+/// register anyway). The first call probes; later ones probe again once in
+/// [`REPROBE_EVERY`] calls that see another recorder, so that a global
+/// recorder installed after the first events gets its handles kept too.
+fn is_global(seen: usize) -> bool {
+    static GLOBAL: AtomicUsize = AtomicUsize::new(0);
+    static MISSES: AtomicU32 = AtomicU32::new(0);
+    let known = GLOBAL.load(Ordering::Relaxed);
+    if known == seen && known != 0 {
+        return true;
+    }
+    if known != 0 && MISSES.fetch_add(1, Ordering::Relaxed) % REPROBE_EVERY != 0 {
+        return false;
+    }
+    let probed = std::thread::Builder::new()
+        .name("events-metrics-probe".into())
+        .spawn(|| metrics::with_recorder(address))
+        .ok()
+        .and_then(|probe| probe.join().ok())
+        .unwrap_or(0);
+    GLOBAL.store(probed, Ordering::Relaxed);
+    probed == seen && probed != 0
 }
+
+/// How many registrations through another recorder than the one probed as
+/// global pass before it is probed again (a thread is spawned for it).
+const REPROBE_EVERY: u32 = 4096;
 
 impl Series {
     /// The series of a registered handler.
@@ -101,7 +145,7 @@ impl Series {
             name,
             version,
             keys: [const { OnceLock::new() }; OUTCOMES.len()],
-            handles: [const { OnceLock::new() }; OUTCOMES.len()],
+            handles: [const { Kept::new() }; OUTCOMES.len()],
         }
     }
 
@@ -111,25 +155,18 @@ impl Series {
     /// global recorder).
     fn record(&self, recorder: &dyn Recorder, index: usize, seconds: f64) {
         let seen = address(recorder);
-        match self.handles[index].get() {
-            Some(handles) if handles.recorder == seen => {
-                handles.counter.increment(1);
-                handles.histogram.record(seconds);
-            }
-            kept => {
-                let [count, duration] = self.keys(index);
-                let counter = recorder.register_counter(count, &METADATA);
-                let histogram = recorder.register_histogram(duration, &METADATA);
-                counter.increment(1);
-                histogram.record(seconds);
-                if kept.is_none() && seen == global_recorder() {
-                    let _ = self.handles[index].set(Handles {
-                        recorder: seen,
-                        counter,
-                        histogram,
-                    });
-                }
-            }
+        if let Some(handles) = self.handles[index].get(seen) {
+            handles.counter.increment(1);
+            handles.histogram.record(seconds);
+            return;
+        }
+        let [count, duration] = self.keys(index);
+        let counter = recorder.register_counter(count, &METADATA);
+        let histogram = recorder.register_histogram(duration, &METADATA);
+        counter.increment(1);
+        histogram.record(seconds);
+        if is_global(seen) {
+            self.handles[index].keep(seen, Handles { counter, histogram });
         }
     }
 
@@ -288,16 +325,15 @@ impl Drop for Measure {
 /// Sets the gauge of the events in flight, with the global recorder's kept
 /// handle when `recorder` is it.
 fn set_in_flight(recorder: &dyn Recorder, in_flight: i64) {
-    static KEPT: OnceLock<(usize, Gauge)> = OnceLock::new();
+    static KEPT: Kept<Gauge> = Kept::new();
     let seen = address(recorder);
-    match KEPT.get() {
-        Some((kept, gauge)) if *kept == seen => gauge.set(in_flight as f64),
-        kept => {
-            let gauge = recorder.register_gauge(&IN_FLIGHT, &METADATA);
-            gauge.set(in_flight as f64);
-            if kept.is_none() && seen == global_recorder() {
-                let _ = KEPT.set((seen, gauge));
-            }
-        }
+    if let Some(gauge) = KEPT.get(seen) {
+        gauge.set(in_flight as f64);
+        return;
+    }
+    let gauge = recorder.register_gauge(&IN_FLIGHT, &METADATA);
+    gauge.set(in_flight as f64);
+    if is_global(seen) {
+        KEPT.keep(seen, gauge);
     }
 }
