@@ -19,7 +19,7 @@ use std::time::Duration;
 use events_protocol::registry::{HandlerFn, Registration};
 use events_protocol::serve::{Settings, serve, shutdown_signal};
 use events_protocol::service::{EventsService, Health};
-use events_protocol::{Event, EventClient, Processor, Response};
+use events_protocol::{Event, Response};
 use tracing_subscriber::EnvFilter;
 
 /// Sleeps the payload's milliseconds (at most 60 s), then answers them.
@@ -60,7 +60,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Ok(_) => millis("EVENTS_DEADLINE")?,
         Err(_) => Some(Duration::from_secs(10)),
     };
-    let mut service = EventsService::new(Processor::new().with_deadline(deadline));
+    let listener = events_protocol::serve::bind(([127, 0, 0, 1], port).into())?;
+    let url = format!("http://{}/events", listener.local_addr()?);
+    let mut service = EventsService::new(handlers::processor(&url)?.with_deadline(deadline));
     if let Some(running) = env("EVENTS_MAX_BLOCKING")? {
         service = service.with_max_blocking(running);
     }
@@ -80,9 +82,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let health = Health::new();
     let service = service.with_health(health.clone());
 
-    let listener = events_protocol::serve::bind(([127, 0, 0, 1], port).into())?;
-    let url = format!("http://{}/events", listener.local_addr()?);
-    handlers::use_client(EventClient::new(url.as_str())?);
     println!("answering events at {url}");
     serve(listener, events_protocol::axum::routes(service))
         .with_settings(settings)

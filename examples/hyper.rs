@@ -16,7 +16,6 @@ use std::error::Error;
 use std::time::Duration;
 
 use events_protocol::service::EventsService;
-use events_protocol::{EventClient, Processor};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
@@ -29,12 +28,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Some(port) => port.parse()?,
         None => 8081,
     };
-    events_protocol::registry::check_handlers()?;
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let url = format!("http://{}/events", listener.local_addr()?);
-    handlers::use_client(EventClient::new(url.as_str())?);
+    let processor = handlers::processor(&url)?;
+    processor.check()?;
     tracing::info!(%url, "answering events");
-    serve(listener, EventsService::new(Processor::new())).await;
+    serve(listener, EventsService::new(processor)).await;
     Ok(())
 }
 

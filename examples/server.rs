@@ -47,7 +47,6 @@ use events_protocol::serve::{Settings, serve, shutdown_signal};
 use events_protocol::service::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_BLOCKING, DEFAULT_MAX_QUEUED, EventsService, Health,
 };
-use events_protocol::{EventClient, Processor};
 
 /// The flags: each one's name, its variable, and its text in `--help`.
 const FLAGS: [(&str, &str, &str); 14] = [
@@ -183,17 +182,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
     } else {
         None
     };
-    // refuse to start with two handlers for one (name, version)
-    events_protocol::registry::check_handlers()?;
-
     let listener = events_protocol::serve::bind((config.address, config.port).into())?;
     let address = listener.local_addr()?;
     let url = format!("http://{address}/events");
-    handlers::use_client(EventClient::new(url.as_str())?);
-
-    let processor = Processor::new()
+    // `greeting:relay` calls this very server, with the client it is given
+    let processor = handlers::processor(&url)?
         .with_max_body_bytes(config.body_limit)
         .with_deadline(config.deadline);
+    // refuse to start with two handlers for one (name, version), or a
+    // handler whose state the processor was not given
+    processor.check()?;
     let health = Health::new();
     let service = EventsService::new(processor.clone())
         .with_max_blocking(config.max_blocking)

@@ -1,8 +1,8 @@
 //! The same handlers as `examples/server.rs`, served by `tiny_http`, a
-//! synchronous HTTP server, with no async runtime at all: `process_event`
+//! synchronous HTTP server, with no async runtime at all: a `Processor`
 //! needs nothing from `axum`. Any framework does the same four things:
-//! accept `POST` only, cap the body, hand the bytes to `process_event_bytes`,
-//! answer `200` with `application/json`.
+//! accept `POST` only, cap the body, hand the bytes to
+//! `Processor::process_bytes`, answer `200` with `application/json`.
 //!
 //! ```text
 //! cargo run --example tiny_http
@@ -19,14 +19,15 @@ use std::io::Read;
 use std::sync::Arc;
 use std::thread;
 
-use events_protocol::{EventClient, processor::DEFAULT_MAX_BODY_BYTES};
+use events_protocol::Processor;
+use events_protocol::processor::DEFAULT_MAX_BODY_BYTES;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 /// How many requests are answered at once.
 const WORKERS: usize = 8;
 
 /// Answers one HTTP request by PROTOCOL.md §6.
-fn answer(mut request: Request) -> std::io::Result<()> {
+fn answer(processor: &Processor, mut request: Request) -> std::io::Result<()> {
     let path = request.url().split('?').next().unwrap_or_default();
     if path != "/events" && path != "/events/" {
         return request.respond(Response::empty(StatusCode(404)));
@@ -52,7 +53,7 @@ fn answer(mut request: Request) -> std::io::Result<()> {
         return request.respond(Response::empty(StatusCode(413)));
     }
 
-    let answer = events_protocol::process_event_bytes(&body);
+    let answer = processor.process_bytes(&body);
 
     let json = Header::from_bytes("Content-Type", "application/json").expect("a valid header");
     request.respond(Response::from_string(answer).with_header(json))
@@ -63,18 +64,19 @@ fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
         .nth(1)
         .or_else(|| std::env::var("EVENTS_LISTEN").ok())
         .unwrap_or_else(|| "127.0.0.1:8081".to_owned());
-    events_protocol::registry::check_handlers()?;
     let server = Arc::new(Server::http(listen.as_str())?);
     let url = format!("http://{}/events", server.server_addr());
-    handlers::use_client(EventClient::new(url.as_str())?);
+    let processor = handlers::processor(&url)?;
+    processor.check()?;
     println!("answering events on {url}");
 
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
             let server = Arc::clone(&server);
+            let processor = processor.clone();
             thread::spawn(move || {
                 for request in server.incoming_requests() {
-                    if let Err(error) = answer(request) {
+                    if let Err(error) = answer(&processor, request) {
                         eprintln!("cannot answer a request: {error}");
                     }
                 }

@@ -19,8 +19,8 @@ mod axum_server;
 use axum_server::Served;
 
 /// The example server on a free loopback port, shared by every test of this
-/// file: `greeting:relay` calls back into it through the one client
-/// `handlers::use_client` keeps.
+/// file: `greeting:relay` calls back into it through the client its
+/// processor is given (`handlers::processor`).
 struct Server {
     address: SocketAddr,
     client: EventClient,
@@ -30,9 +30,10 @@ struct Server {
 fn start() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let served = Served::start(events_protocol::axum::router());
+        let served = Served::start_at(|url| {
+            events_protocol::axum::routes(handlers::processor(url).expect("a processor"))
+        });
         let client = EventClient::new(served.url()).expect("a client");
-        handlers::use_client(client.clone());
         Server {
             address: served.address,
             client,

@@ -21,10 +21,10 @@
 //! too, on the server's Tokio runtime, which its client needs (served by
 //! `tiny_http`, with no runtime, it answers `UNHANDLED_ERROR`).
 
-use std::sync::OnceLock;
-
-use events_protocol::client::AsyncEventClient;
-use events_protocol::{EventClient, EventContext, EventError, Identity, Redirect, event_handler};
+use events_protocol::client::{AsyncEventClient, ClientBuildError};
+use events_protocol::{
+    EventContext, EventError, Identity, Processor, Redirect, State, event_handler,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -180,27 +180,29 @@ async fn load_rows(count: u32) -> Vec<String> {
     (1..=count).map(|row| format!("row {row}")).collect()
 }
 
-/// The client `greeting:relay` calls with; set by the program at start-up.
-static CLIENT: OnceLock<AsyncEventClient> = OnceLock::new();
-
-/// Gives `greeting:relay` the events URL to call: `client`'s, called through
-/// an [`AsyncEventClient`] of that URL.
-pub fn use_client(client: EventClient) {
-    // set once, at start-up; a second call keeps the first client
-    if let Ok(client) = AsyncEventClient::new(client.url()) {
-        let _ = CLIENT.set(client);
-    }
+/// The processor that serves these handlers on `url` (the server's own
+/// events URL): `greeting:relay` is given, as its state, an async client of
+/// that URL.
+///
+/// # Errors
+///
+/// When `url` is not an events URL the client can call.
+pub fn processor(url: &str) -> Result<Processor, ClientBuildError> {
+    Ok(Processor::new().with_state(AsyncEventClient::new(url)?))
 }
 
 /// A call to another event through the async client: asks `greeting:say`
-/// (on the URL given to [`use_client`], this very server in the examples)
-/// and answers its greeting, shouted. The call continues this event's flow:
-/// it carries the same `id` and `flowId`. `?` answers a refusal of
-/// `greeting:say` as it was, and any other failure as an `error` naming its
-/// class (`FAILED_DEPENDENCY`, ...), the detail going to the log.
+/// (on the URL of the client the processor was given, this very server in
+/// the examples: see [`processor`]) and answers its greeting, shouted. The
+/// call continues this event's flow: it carries the same `id` and `flowId`.
+/// `?` answers a refusal of `greeting:say` as it was, and any other failure
+/// as an `error` naming its class (`FAILED_DEPENDENCY`, ...), the detail
+/// going to the log.
 #[event_handler(name = "greeting:relay", version = 1)]
-pub async fn relay(hello: Hello) -> Result<Greeting, EventError> {
-    let client = CLIENT.get().ok_or_else(|| EventError::error("NO_CLIENT"))?;
+pub async fn relay(
+    hello: Hello,
+    State(client): State<AsyncEventClient>,
+) -> Result<Greeting, EventError> {
     let greeting = client.call(&SayHelloRequest(hello)).await?;
     Ok(Greeting {
         greeting: greeting.greeting.to_uppercase(),

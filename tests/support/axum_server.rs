@@ -20,6 +20,21 @@ impl Served {
         })
     }
 
+    /// Serves the router `route` makes for the events URL it will answer on
+    /// (for a processor whose handlers call the server itself).
+    pub fn start_at(route: impl FnOnce(&str) -> axum::Router) -> Served {
+        Served::start_with(|listener| {
+            let url = listener
+                .local_addr()
+                .map(|address| format!("http://{address}/events"))
+                .expect("the bound address");
+            let router = route(&url);
+            async move {
+                let _ = axum::serve(listener, router).await;
+            }
+        })
+    }
+
     /// Runs `serve` with a listener on a free loopback port, on a runtime of
     /// two worker threads.
     pub fn start_with<F, Fut>(serve: F) -> Served

@@ -17,7 +17,6 @@ mod axum_server;
 
 use axum_server::Served;
 use events_protocol::catalog::CATALOG_PATH;
-use events_protocol::{EventClient, Processor};
 
 /// The example server (`examples/server.rs`'s handlers and routes, the
 /// catalog served), shared by the tests of a file: its events URL.
@@ -25,15 +24,14 @@ pub fn example_server() -> &'static str {
     static SERVER: OnceLock<(Served, String)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
-            let processor = Processor::new();
-            let served = Served::start(events_protocol::axum::routes(processor.clone()).route(
-                CATALOG_PATH,
-                events_protocol::axum::catalog_route(processor),
-            ));
+            let served = Served::start_at(|url| {
+                let processor = handlers::processor(url).expect("a processor");
+                events_protocol::axum::routes(processor.clone()).route(
+                    CATALOG_PATH,
+                    events_protocol::axum::catalog_route(processor),
+                )
+            });
             let url = served.url();
-            if let Ok(client) = EventClient::new(url.as_str()) {
-                handlers::use_client(client);
-            }
             (served, url)
         })
         .1
@@ -44,7 +42,9 @@ pub fn server_without_catalog() -> &'static str {
     static SERVER: OnceLock<(Served, String)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
-            let served = Served::start(events_protocol::axum::router());
+            let served = Served::start_at(|url| {
+                events_protocol::axum::routes(handlers::processor(url).expect("a processor"))
+            });
             let url = served.url();
             (served, url)
         })
