@@ -150,9 +150,9 @@ fn main() -> ExitCode {
             count(|| common::floor_large(black_box(&large)).unwrap_or_default()),
         ),
     ];
-    // last, as a service installs it before its first event: a global
-    // recorder (the recorder's series are made by the first events, before
-    // counting)
+    // last, a global recorder, installed after the events of the other rows
+    // (as a service that installs it late: its handles are kept once it is
+    // noticed, at the first events, before counting)
     let _handle = common::prometheus_handle();
     let traced = common::traced_body();
     rows.insert(

@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -249,8 +248,9 @@ impl<'a> Event<'a> {
     /// integer or a string holding one. `None` when absent or not an integer,
     /// or when the key it is read from is repeated (ambiguous).
     ///
-    /// Read without building anything: the keys of `identity` (and of
-    /// `identity.user`) are walked, and only the value found is read.
+    /// Read without building anything: from where the one-pass reader saw
+    /// the keys, else by walking the keys of `identity` (and of
+    /// `identity.user`); only the value found is read.
     pub fn user_id(&self) -> Option<i64> {
         let identity = self.identity.get();
         let spots = [self.spots.user_id, self.spots.user];
@@ -268,19 +268,14 @@ impl<'a> Event<'a> {
         integer_of(raw)
     }
 
-    /// The user's type: `identity.user.type`, when it is a string.
+    /// The user's type: `identity.user.type`, when it is a string (and
+    /// neither `user` nor its `type` is repeated).
     pub fn user_type(&self) -> Option<String> {
-        #[derive(Deserialize)]
-        struct Identity {
-            user: Option<User>,
-        }
-        #[derive(Deserialize)]
-        struct User {
-            #[serde(rename = "type")]
-            kind: Option<String>,
-        }
-        let identity: Identity = lenient_view(self.identity.get())?;
-        identity.user?.kind
+        let identity = self.identity.get();
+        let [user] = members_at(identity, [self.spots.user], ["user"])?;
+        let user = identity.get(not_null_in(identity, user?)?.range)?;
+        let [kind] = unique_members(user, ["type"])?;
+        string_in(user, kind?).map(Cow::into_owned)
     }
 
     /// The origin of the event: `metadata.origin`, when it is a string.
@@ -293,11 +288,7 @@ impl<'a> Event<'a> {
     pub(crate) fn origin_text(&self) -> Option<Cow<'_, str>> {
         let metadata = self.metadata.get();
         let [origin] = members_at(metadata, [self.spots.origin], ["origin"])?;
-        let origin = origin?;
-        if metadata.as_bytes().get(origin.range.start) != Some(&b'"') {
-            return None;
-        }
-        json::decode(metadata, &origin)
+        string_in(metadata, origin?)
     }
 
     /// A copy that borrows nothing.
@@ -414,14 +405,17 @@ fn members_at<const N: usize>(
     Some(found)
 }
 
+/// The string `token` of `text`, decoded; `None` when it is no string.
+fn string_in(text: &str, token: json::Token) -> Option<Cow<'_, str>> {
+    if text.as_bytes().get(token.range.start) != Some(&b'"') {
+        return None;
+    }
+    json::decode(text, &token)
+}
+
 /// `token` of `text`, unless it is `null`.
 fn not_null_in(text: &str, token: json::Token) -> Option<json::Token> {
     (text.get(token.range.clone()) != Some("null")).then_some(token)
-}
-
-/// A typed view of an object that yields `None` instead of an error.
-fn lenient_view<T: DeserializeOwned>(json: &str) -> Option<T> {
-    serde_json::from_str(json).ok()
 }
 
 impl PartialEq for Event<'_> {
@@ -501,6 +495,19 @@ mod tests {
         integer_of(raw.get())
     }
 
+    fn user_type_by_serde(identity: &str) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Identity {
+            user: Option<User>,
+        }
+        #[derive(Deserialize)]
+        struct User {
+            #[serde(rename = "type")]
+            kind: Option<String>,
+        }
+        serde_json::from_str::<Identity>(identity).ok()?.user?.kind
+    }
+
     fn origin_by_serde(metadata: &str) -> Option<String> {
         #[derive(Deserialize)]
         struct Metadata {
@@ -546,6 +553,19 @@ mod tests {
                 _ => user_id_by_serde(identity),
             };
             assert_eq!(event(identity, "{}").user_id(), expected, "{identity}");
+        }
+        for identity in identities.iter().chain(&[
+            r#"{"user":{"id":1,"type":"CUSTOMER"}}"#,
+            r#"{"user":{"type":"A\u0042"},"userId":1,"userId":2}"#,
+            r#"{"user":{"type":1}}"#,
+            r#"{"user":{"type":"A","type":"B"}}"#,
+            r#"{"user":{"type":null}}"#,
+        ]) {
+            assert_eq!(
+                event(identity, "{}").user_type(),
+                user_type_by_serde(identity),
+                "{identity}"
+            );
         }
         let metadatas = [
             "{}",

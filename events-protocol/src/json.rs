@@ -1,7 +1,8 @@
 //! A walk over the members of one JSON object: where each key and value
 //! starts and ends, for reading a few keys of a text already checked
-//! (`metadata.trace`, `metadata.origin`, `identity.userId`) without building
-//! anything, and for splicing `metadata.trace`. It does
+//! (`metadata.trace`, `metadata.origin`, `identity.userId`,
+//! `identity.user.id` and `identity.user.type`) without building anything,
+//! and for splicing `metadata.trace`. It does
 //! not recurse (a deeply nested value costs its length, not stack), never
 //! allocates, and never panics: its input is text already checked to be
 //! JSON, and anything unexpected only ends the walk.

@@ -49,6 +49,8 @@ mod imp;
 
 #[cfg(all(feature = "metrics", feature = "client"))]
 pub(crate) use imp::client_series;
+#[cfg(all(feature = "metrics", feature = "client"))]
+pub(crate) use imp::warm_clock;
 #[cfg(feature = "metrics")]
 pub(crate) use imp::{Measure, Series, unregistered};
 
@@ -132,6 +134,9 @@ mod off {
         &Series
     }
 
+    /// No clock to warm.
+    pub(crate) fn warm_clock() {}
+
     /// The series of a client's calls.
     pub(crate) fn client_series(_name: &str, _version: i64) -> &'static Series {
         &Series
@@ -157,6 +162,8 @@ mod off {
 
 #[cfg(all(not(feature = "metrics"), feature = "client"))]
 pub(crate) use off::client_series;
+#[cfg(all(not(feature = "metrics"), feature = "client"))]
+pub(crate) use off::warm_clock;
 #[cfg(not(feature = "metrics"))]
 pub(crate) use off::{Measure, Series, unregistered};
 

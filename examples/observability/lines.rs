@@ -153,28 +153,38 @@ fn timestamp(out: &mut String) {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let seconds = now.as_secs();
-    SECOND.with(|second| {
+    let cached = SECOND.with(|second| {
         let Ok(mut second) = second.try_borrow_mut() else {
-            return;
+            return false;
         };
         let (written, text) = &mut *second;
         if *written != seconds {
             *written = seconds;
             text.clear();
-            let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
-            let (year, month, day) = civil_from_days(days as i64);
-            let _ = write!(
-                text,
-                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.",
-                second_of_day / 3600,
-                second_of_day / 60 % 60,
-                second_of_day % 60,
-            );
+            push_second(text, seconds);
         }
         out.push_str(text);
+        true
     });
+    if !cached {
+        push_second(out, seconds);
+    }
     push_decimal(out, u64::from(now.subsec_micros()), 6);
     out.push('Z');
+}
+
+/// Appends the UTC date and time of `seconds` since the epoch, up to the
+/// second, and the `.` before the fraction.
+fn push_second(out: &mut String, seconds: u64) {
+    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    let _ = write!(
+        out,
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60,
+    );
 }
 
 /// Appends `value` in decimal, with leading zeros to at least `width`

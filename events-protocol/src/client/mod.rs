@@ -174,6 +174,7 @@ impl<C> fmt::Debug for EventClientBuilder<C> {
 impl<C> EventClientBuilder<C> {
     /// A builder of a client of `url` with the defaults.
     pub(crate) fn new(url: String) -> EventClientBuilder<C> {
+        crate::metrics::warm_clock();
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));

@@ -77,11 +77,20 @@ impl<T> Kept<T> {
         })
     }
 
-    /// Keeps what the recorder at `seen` registered, in a free slot.
+    /// Keeps what the recorder at `seen` registered, in the first free
+    /// slot, unless it is kept already (two threads may register at once).
     fn keep(&self, seen: usize, value: T) {
-        if let Some(slot) = self.0.iter().find(|slot| slot.get().is_none()) {
-            // another thread may fill it first: then its handles are kept
-            let _ = slot.set((seen, value));
+        let mut value = value;
+        for slot in &self.0 {
+            match slot.set((seen, value)) {
+                Ok(()) => return,
+                Err((_, refused)) => {
+                    if slot.get().is_some_and(|(recorder, _)| *recorder == seen) {
+                        return;
+                    }
+                    value = refused;
+                }
+            }
         }
     }
 }
@@ -98,28 +107,40 @@ fn address(recorder: &dyn Recorder) -> usize {
 /// thread-local one (`metrics::with_local_recorder`) may be dropped and
 /// another made at the same address.
 ///
-/// Called only when no handles are kept yet (then the recorder is asked to
-/// register anyway). The first call probes; later ones probe again once in
-/// [`REPROBE_EVERY`] calls that see another recorder, so that a global
-/// recorder installed after the first events gets its handles kept too.
+/// Called at each registration whose handles are not kept: the first events
+/// of a series, and every event counted by a thread-local recorder. The
+/// first call probes; later ones probe again once in [`REPROBE_EVERY`] calls
+/// that see another recorder (a thread spawned and joined, on the caller's
+/// thread), so that a global recorder installed after the first events gets
+/// its handles kept too. One probe runs at a time: a call meeting another's
+/// probe is answered "not global" (its handles are kept at a later event).
 fn is_global(seen: usize) -> bool {
+    /// What was probed: 0 before the first probe, [`usize::MAX`] when the
+    /// probe could not run.
     static GLOBAL: AtomicUsize = AtomicUsize::new(0);
     static MISSES: AtomicU32 = AtomicU32::new(0);
+    static PROBING: Mutex<()> = Mutex::new(());
     let known = GLOBAL.load(Ordering::Relaxed);
-    if known == seen && known != 0 {
-        return true;
+    if known != 0 {
+        if known == seen {
+            return true;
+        }
+        if MISSES.fetch_add(1, Ordering::Relaxed) % REPROBE_EVERY != 0 {
+            return false;
+        }
     }
-    if known != 0 && MISSES.fetch_add(1, Ordering::Relaxed) % REPROBE_EVERY != 0 {
+    let Ok(_probing) = PROBING.try_lock() else {
         return false;
-    }
+    };
     let probed = std::thread::Builder::new()
         .name("events-metrics-probe".into())
         .spawn(|| metrics::with_recorder(address))
         .ok()
         .and_then(|probe| probe.join().ok())
-        .unwrap_or(0);
+        .filter(|&probed| probed != 0)
+        .unwrap_or(usize::MAX);
     GLOBAL.store(probed, Ordering::Relaxed);
-    probed == seen && probed != 0
+    probed == seen
 }
 
 /// How many registrations through another recorder than the one probed as
@@ -129,9 +150,7 @@ const REPROBE_EVERY: u32 = 4096;
 impl Series {
     /// The series of a registered handler.
     pub(crate) fn of(name: &str, version: i64) -> Series {
-        // the clock calibrates itself at its first read: here, when the
-        // registry is built, not at the first event
-        let _ = quanta::Instant::now();
+        warm_clock();
         Series::new(
             EVENTS,
             SharedString::from_owned(name.to_owned()),
@@ -253,6 +272,13 @@ pub(crate) fn client_series(name: &str, version: i64) -> &'static Series {
     series
 }
 
+/// Reads the clock of the durations once: it calibrates itself at its
+/// first read (a spin of a millisecond or more), which should happen when a
+/// registry or a client is made, not in the first event or call.
+pub(crate) fn warm_clock() {
+    let _ = quanta::Instant::now();
+}
+
 /// The events being processed, counted here and given to the
 /// [`EVENTS_IN_FLIGHT`] gauge when each ends (one call to the recorder per
 /// event, not two).
@@ -335,5 +361,27 @@ fn set_in_flight(recorder: &dyn Recorder, in_flight: i64) {
     gauge.set(in_flight as f64);
     if is_global(seen) {
         KEPT.keep(seen, gauge);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kept;
+
+    #[test]
+    fn a_recorder_is_kept_once_even_by_threads_at_once_and_a_second_beside_it() {
+        let kept: Kept<u8> = Kept::new();
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| kept.keep(1, 10));
+            }
+        });
+        assert_eq!(kept.get(1), Some(&10));
+        // the second slot is still free for the recorder installed later
+        kept.keep(2, 20);
+        assert_eq!((kept.get(1), kept.get(2)), (Some(&10), Some(&20)));
+        // and no third
+        kept.keep(3, 30);
+        assert_eq!(kept.get(3), None);
     }
 }

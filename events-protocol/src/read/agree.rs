@@ -137,7 +137,12 @@ pub fn readers_agree(body: &str) -> Result<bool, Disagreement> {
         let members = |event: &Event<'_>| {
             let trace =
                 TraceContext::extract_at(event.metadata_text(), event.trace_spot(), None, None);
-            format!("{trace:?}, {:?}, {:?}", event.user_id(), event.origin())
+            format!(
+                "{trace:?}, {:?}, {:?}, {:?}",
+                event.user_id(),
+                event.user_type(),
+                event.origin()
+            )
         };
         // serde_json's event has no spots: its members are walked for
         let (seen, walked) = (members(&fast), members(&slow));

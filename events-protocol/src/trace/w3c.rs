@@ -120,8 +120,9 @@ fn hex_digits(value: u128, digits: usize) -> ([u8; 32], usize) {
     (text, digits)
 }
 
-/// Writes the `digits` lowest hex digits of `value`, lowercase, with `f`'s
-/// padding: what `{:0<digits>x}` writes, without the formatting machinery.
+/// Writes the `digits` lowest hex digits of `value`, lowercase: what
+/// `write!(f, "{:0<digits>x}")` writes (the caller's width and precision
+/// ignored, as that does), without the formatting machinery.
 pub(super) fn fmt_hex(
     f: &mut std::fmt::Formatter<'_>,
     value: u128,
@@ -129,7 +130,7 @@ pub(super) fn fmt_hex(
 ) -> std::fmt::Result {
     let (text, digits) = hex_digits(value, digits);
     // hex digits are ASCII, so this is never empty for want of UTF-8
-    f.pad(std::str::from_utf8(&text[..digits]).unwrap_or_default())
+    f.write_str(std::str::from_utf8(&text[..digits]).unwrap_or_default())
 }
 
 /// Appends the `digits` lowest hex digits of `value`, lowercase.
