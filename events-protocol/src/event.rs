@@ -260,7 +260,7 @@ impl<'a> Event<'a> {
             (Some(user_id), _) => identity.get(user_id.range)?,
             (None, Some(user)) => {
                 let user = identity.get(user.range)?;
-                let [id] = unique_members(user, ["id"])?;
+                let [id] = json::unique_members(user, ["id"])?;
                 user.get(not_null_in(user, id?)?.range)?
             }
             (None, None) => return None,
@@ -274,7 +274,7 @@ impl<'a> Event<'a> {
         let identity = self.identity.get();
         let [user] = members_at(identity, [self.spots.user], ["user"])?;
         let user = identity.get(not_null_in(identity, user?)?.range)?;
-        let [kind] = unique_members(user, ["type"])?;
+        let [kind] = json::unique_members(user, ["type"])?;
         string_in(user, kind?).map(Cow::into_owned)
     }
 
@@ -364,35 +364,16 @@ fn integer_of(text: &str) -> Option<i64> {
     decimal_i64(digits).ok()
 }
 
-/// The values of the members `keys` of the object `text` (a text already
-/// checked to be JSON), keys compared with their escapes decoded; `None`
-/// when `text` is not an object or one of `keys` is repeated (as a typed
-/// view of those keys would fail).
-fn unique_members<const N: usize>(text: &str, keys: [&str; N]) -> Option<[Option<json::Token>; N]> {
-    let mut found: [Option<json::Token>; N] = std::array::from_fn(|_| None);
-    let mut repeated = false;
-    json::members(text, |member| {
-        let Some(key) = json::decode(text, &member.key) else {
-            return false;
-        };
-        if let Some(slot) = keys.iter().position(|known| *known == key) {
-            repeated |= found[slot].replace(member.value).is_some();
-        }
-        !repeated
-    })?;
-    Some(found)
-}
-
 /// The values of the members `keys` of the object `text`, where `spots`
 /// says they are; walked for when one is [`Spot::Unknown`]. `None` when one
-/// is repeated (see [`unique_members`]).
+/// is repeated (see [`json::unique_members`]).
 fn members_at<const N: usize>(
     text: &str,
     spots: [Spot; N],
     keys: [&str; N],
 ) -> Option<[Option<json::Token>; N]> {
     if spots.contains(&Spot::Unknown) {
-        return unique_members(text, keys);
+        return json::unique_members(text, keys);
     }
     let mut found: [Option<json::Token>; N] = std::array::from_fn(|_| None);
     for (slot, spot) in found.iter_mut().zip(spots) {

@@ -33,24 +33,13 @@ pub(crate) struct Walked {
     pub(crate) open: usize,
 }
 
-/// What a visitor of [`walk`] did with a member's value.
-pub(crate) enum Step {
-    /// Nothing: the walk skips the value.
-    Skip,
-    /// Read it: the value ends here.
-    Took(usize),
-    /// Stop the walk (it returns `None`).
-    Stop,
-}
-
-/// Walks the object whose `{` is at `open` in `text`, calling `visit` with
-/// each member's key token, the position its value starts at and the comma
-/// before it, in order. The position just after its `}`; `None` when there
-/// is no object there or `visit` stopped.
-pub(crate) fn walk(
+/// Walks the object whose `{` is at `open` in `text`, giving each member
+/// whole to `visit`, in order, while it returns `true`. The position just
+/// after its `}`; `None` when there is no object there or `visit` stopped.
+pub(crate) fn object_members(
     text: &str,
     open: usize,
-    mut visit: impl FnMut(Token, usize, Option<usize>) -> Step,
+    mut visit: impl FnMut(Member) -> bool,
 ) -> Option<usize> {
     let bytes = text.as_bytes();
     if bytes.get(open) != Some(&b'{') {
@@ -65,21 +54,27 @@ pub(crate) fn walk(
         if bytes.get(at) != Some(&b'"') {
             return None;
         }
-        let (key_end, escaped) = string_end(bytes, at)?;
+        let (key_end, key_escaped) = string_end(bytes, at)?;
         let colon = skip_space(bytes, key_end);
         if bytes.get(colon) != Some(&b':') {
             return None;
         }
         let value_start = skip_space(bytes, colon + 1);
-        let key = Token {
-            range: at..key_end,
-            escaped,
+        let (value_end, value_escaped) = value_end(bytes, value_start)?;
+        let member = Member {
+            key: Token {
+                range: at..key_end,
+                escaped: key_escaped,
+            },
+            value: Token {
+                range: value_start..value_end,
+                escaped: value_escaped,
+            },
+            comma,
         };
-        let value_end = match visit(key, value_start, comma) {
-            Step::Skip => value_end(bytes, value_start)?.0,
-            Step::Took(end) => end,
-            Step::Stop => return None,
-        };
+        if !visit(member) {
+            return None;
+        }
         let next = skip_space(bytes, value_end);
         match bytes.get(next)? {
             b',' => {
@@ -92,40 +87,34 @@ pub(crate) fn walk(
     }
 }
 
-/// [`walk`] over the object whose `{` is at `open`, each member given whole
-/// to `visit`, while it returns `true`.
-pub(crate) fn object_members(
-    text: &str,
-    open: usize,
-    mut visit: impl FnMut(Member) -> bool,
-) -> Option<usize> {
-    let bytes = text.as_bytes();
-    walk(text, open, |key, value_start, comma| {
-        let Some((end, escaped)) = value_end(bytes, value_start) else {
-            return Step::Stop;
-        };
-        let member = Member {
-            key,
-            value: Token {
-                range: value_start..end,
-                escaped,
-            },
-            comma,
-        };
-        if visit(member) {
-            Step::Took(end)
-        } else {
-            Step::Stop
-        }
-    })
-}
-
 /// [`object_members`] of the one object `text` holds, whitespace around it
 /// allowed. `None` when `text` is not one object, or `visit` stopped.
 pub(crate) fn members(text: &str, visit: impl FnMut(Member) -> bool) -> Option<Walked> {
     let open = skip_space(text.as_bytes(), 0);
     let end = object_members(text, open, visit)?;
     only_space_after(text, end).then_some(Walked { open })
+}
+
+/// The values of the members `keys` of the object `text` (a text already
+/// checked to be JSON), keys compared with their escapes decoded; `None`
+/// when `text` is not an object or one of `keys` is repeated (as a typed
+/// view of those keys would fail).
+pub(crate) fn unique_members<const N: usize>(
+    text: &str,
+    keys: [&str; N],
+) -> Option<[Option<Token>; N]> {
+    let mut found: [Option<Token>; N] = std::array::from_fn(|_| None);
+    let mut repeated = false;
+    members(text, |member| {
+        let Some(key) = decode(text, &member.key) else {
+            return false;
+        };
+        if let Some(slot) = keys.iter().position(|known| *known == key) {
+            repeated |= found[slot].replace(member.value).is_some();
+        }
+        !repeated
+    })?;
+    Some(found)
 }
 
 /// Whether `text` holds only whitespace from `at` on.
@@ -338,9 +327,9 @@ mod tests {
         /// The decoded keys of `text`, `None` for one that does not decode.
         fn keys(text: &str) -> Vec<Option<Cow<'_, str>>> {
             let mut keys = Vec::new();
-            super::walk(text, 0, |key, _, _| {
-                keys.push(decode(text, &key));
-                Step::Skip
+            object_members(text, 0, |member| {
+                keys.push(decode(text, &member.key));
+                true
             });
             keys
         }

@@ -48,7 +48,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::event::Spot;
-use crate::json::{self, Step};
+use crate::json;
 
 pub use id::{SpanId, TraceId};
 
@@ -343,37 +343,17 @@ impl TraceContext {
     /// ```
     #[must_use]
     pub fn from_metadata(metadata_json: &str) -> Option<Self> {
-        let bytes = metadata_json.as_bytes();
         if !may_hold_trace(metadata_json) {
             return None;
         }
-        let mut found = None;
-        let open = json::skip_space(bytes, 0);
-        let end = json::walk(metadata_json, open, |key, value, _| {
-            if !is_trace_key(metadata_json, &key) {
-                return Step::Skip;
-            }
-            // a repeated `trace` is ambiguous: stop, and read none
-            if found.is_some() {
-                return Step::Stop;
-            }
-            match Self::from_trace_object(metadata_json, value) {
-                Some((context, end)) => {
-                    found = Some(context);
-                    Step::Took(end)
-                }
-                None => Step::Stop,
-            }
-        })?;
-        if !json::only_space_after(metadata_json, end) {
-            return None;
-        }
-        found
+        // a repeated `trace` is ambiguous: none is read
+        let [trace] = json::unique_members(metadata_json, ["trace"])?;
+        Self::from_trace_object(metadata_json, trace?.range.start)
     }
 
-    /// The context of the `trace` object whose `{` is at `open` in `text`,
-    /// and the position just after it.
-    fn from_trace_object(text: &str, open: usize) -> Option<(Self, usize)> {
+    /// The context of the `trace` object whose `{` is at `open` in `text`
+    /// (`None` when there is no object there).
+    fn from_trace_object(text: &str, open: usize) -> Option<Self> {
         let mut values: [Option<Cow<'_, str>>; KEYS.len()] = Default::default();
         let mut count = 0;
         let end = json::object_members(text, open, |member| {
@@ -436,7 +416,7 @@ impl TraceContext {
                 }
             }
         };
-        Some((context, end))
+        Some(context)
     }
 
     /// The context of an HTTP `traceparent` header value (optional
@@ -496,8 +476,9 @@ impl TraceContext {
             Spot::Unknown => Self::from_metadata(metadata_json),
             Spot::Nowhere | Spot::Repeated => None,
             // a `trace` that is not an object is no trace context
-            Spot::At(open) => Self::from_trace_object(metadata_json, usize::try_from(open).ok()?)
-                .map(|(context, _)| context),
+            Spot::At(open) => usize::try_from(open)
+                .ok()
+                .and_then(|open| Self::from_trace_object(metadata_json, open)),
         };
         in_metadata.or_else(|| {
             let context = Self::from_traceparent_header(traceparent_header?)?;
