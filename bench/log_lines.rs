@@ -17,19 +17,20 @@
     reason = "only the handlers are used here, not the client they call"
 )]
 mod handlers;
-#[path = "../examples/observability/lines.rs"]
-mod lines;
+#[path = "../examples/observability/mod.rs"]
+#[allow(
+    dead_code,
+    reason = "only the log line's layer and buffer are measured here, not the rest of the set-up"
+)]
+mod observability;
 
 use std::hint::black_box;
-use std::io::{BufWriter, Stdout, Write};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use events_protocol::Processor;
 use tracing::Dispatch;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::filter::filter_fn;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -42,31 +43,6 @@ fn cpu_seconds() -> f64 {
     // SAFETY: `time` is a valid `timespec` for the call to write
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut time) };
     time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
-}
-
-/// Standard output behind a 64 KiB buffer, as examples/observability has it
-/// (written here when full, and at the end).
-#[derive(Clone)]
-struct Buffered(Arc<Mutex<BufWriter<Stdout>>>);
-
-struct Locked<'a>(MutexGuard<'a, BufWriter<Stdout>>);
-
-impl Write for Locked<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffered {
-    type Writer = Locked<'a>;
-
-    fn make_writer(&'a self) -> Locked<'a> {
-        Locked(self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
 }
 
 const EVENTS: usize = 100_000;
@@ -95,10 +71,7 @@ fn main() {
             .with_ansi(false)
     };
     let info = || EnvFilter::new("info");
-    let buffered = Buffered(Arc::new(Mutex::new(BufWriter::with_capacity(
-        64 * 1024,
-        std::io::stdout(),
-    ))));
+    let buffered = observability::BufferedStdout::new();
     let (non_blocking, _guard) = tracing_appender::non_blocking(std::io::stdout());
     let ways: Vec<(&str, Option<Dispatch>)> = vec![
         ("no subscriber", None),
@@ -139,7 +112,7 @@ fn main() {
             Some(Dispatch::new(
                 tracing_subscriber::registry()
                     .with(info())
-                    .with(lines::EventLines::new(std::io::stdout))
+                    .with(observability::EventLines::new(std::io::stdout))
                     .with(
                         tracing_subscriber::fmt::layer()
                             .with_writer(std::io::stdout)
@@ -152,7 +125,7 @@ fn main() {
             Some(Dispatch::new(
                 tracing_subscriber::registry()
                     .with(info())
-                    .with(lines::EventLines::new(non_blocking.clone()))
+                    .with(observability::EventLines::new(non_blocking.clone()))
                     .with(
                         tracing_subscriber::fmt::layer()
                             .with_writer(non_blocking.clone())
@@ -165,7 +138,7 @@ fn main() {
             Some(Dispatch::new(
                 tracing_subscriber::registry()
                     .with(info())
-                    .with(lines::EventLines::new(buffered.clone()))
+                    .with(observability::EventLines::new(buffered.clone()))
                     .with(
                         tracing_subscriber::fmt::layer()
                             .with_writer(buffered.clone())
@@ -181,7 +154,7 @@ fn main() {
             times.push(per_event(&processor, body, dispatch.as_ref()));
         }
     }
-    let _ = buffered.0.lock().map(|mut out| out.flush());
+    buffered.flush();
     eprintln!("CPU time per event, median of {rounds} rounds of {EVENTS} events:");
     for ((label, _), times) in ways.iter().zip(&mut times) {
         times.sort_by(f64::total_cmp);

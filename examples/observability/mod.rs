@@ -31,7 +31,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use lines::EventLines;
+pub use lines::EventLines;
 
 /// What must live until the program ends: the log's buffer (dropping it
 /// writes what is left) and the span exporter (dropping it sends what is
@@ -175,10 +175,10 @@ pub fn metrics_route(handle: PrometheusHandle) -> Router {
 /// least every 100 ms (by a thread of its own), and when the program ends:
 /// a line costs a copy, not a system call.
 #[derive(Clone)]
-struct BufferedStdout(Arc<Mutex<BufWriter<Stdout>>>);
+pub struct BufferedStdout(Arc<Mutex<BufWriter<Stdout>>>);
 
 impl BufferedStdout {
-    fn new() -> BufferedStdout {
+    pub fn new() -> BufferedStdout {
         let out = BufferedStdout(Arc::new(Mutex::new(BufWriter::with_capacity(
             64 * 1024,
             std::io::stdout(),
@@ -193,7 +193,7 @@ impl BufferedStdout {
         out
     }
 
-    fn flush(&self) {
+    pub fn flush(&self) {
         let _ = self
             .0
             .lock()
@@ -203,7 +203,7 @@ impl BufferedStdout {
 }
 
 /// The buffer, held for one line.
-struct Locked<'a>(MutexGuard<'a, BufWriter<Stdout>>);
+pub struct Locked<'a>(MutexGuard<'a, BufWriter<Stdout>>);
 
 impl Write for Locked<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
