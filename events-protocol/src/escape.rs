@@ -5,25 +5,8 @@
 
 /// The length of the longest prefix of `bytes` that is plain string content:
 /// no quote, no backslash, no control character. Read eight bytes at a time.
+#[inline]
 pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    /// A high bit set in the first byte of `word` that is zero, if any. Bits
-    /// above it may be set for bytes that are not zero (a borrow runs
-    /// upwards from a zero byte): only the lowest set bit is read.
-    fn zeros(word: u64) -> u64 {
-        word.wrapping_sub(ONES) & !word & HIGHS
-    }
-    /// The index of the first quote, backslash or control character
-    /// (a byte whose top three bits are zero) among eight bytes.
-    fn first_special(chunk: [u8; 8]) -> Option<usize> {
-        let word = u64::from_le_bytes(chunk);
-        let control = zeros(word & 0xe0e0_e0e0_e0e0_e0e0);
-        let quote = zeros(word ^ (ONES * u64::from(b'"')));
-        let backslash = zeros(word ^ (ONES * u64::from(b'\\')));
-        let found = control | quote | backslash;
-        (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
-    }
     let mut chunks = bytes.chunks_exact(8);
     let mut plain = 0;
     for chunk in chunks.by_ref() {
@@ -34,11 +17,36 @@ pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
         }
         plain += 8;
     }
-    // the last few bytes, padded with plain ones
-    let rest = chunks.remainder();
+    plain + plain_tail(chunks.remainder())
+}
+
+/// [`plain_prefix`] of the last few bytes (fewer than eight): padded with
+/// plain ones.
+#[cold]
+fn plain_tail(rest: &[u8]) -> usize {
     let mut word = [b'a'; 8];
     word[..rest.len()].copy_from_slice(rest);
-    plain + first_special(word).unwrap_or(rest.len())
+    first_special(word).unwrap_or(rest.len())
+}
+
+/// The index of the first quote, backslash or control character (a byte
+/// whose top three bits are zero) among eight bytes.
+#[inline]
+fn first_special(chunk: [u8; 8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    /// A high bit set in the first byte of `word` that is zero, if any. Bits
+    /// above it may be set for bytes that are not zero (a borrow runs
+    /// upwards from a zero byte): only the lowest set bit is read.
+    fn zeros(word: u64) -> u64 {
+        word.wrapping_sub(ONES) & !word & HIGHS
+    }
+    let word = u64::from_le_bytes(chunk);
+    let control = zeros(word & 0xe0e0_e0e0_e0e0_e0e0);
+    let quote = zeros(word ^ (ONES * u64::from(b'"')));
+    let backslash = zeros(word ^ (ONES * u64::from(b'\\')));
+    let found = control | quote | backslash;
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
 }
 
 /// Appends `value` with the escapes a JSON string needs, without quotes.

@@ -55,7 +55,8 @@ pub(crate) enum JsonText<'a> {
     /// Read by serde_json, or written by it.
     Raw(Cow<'a, RawValue>),
     /// Checked by the one-pass reader ([`crate::scan`]), which accepts only
-    /// what serde_json reads as one value. Handlers read the text; a
+    /// what serde_json reads as one value, or written by serde_json (a
+    /// response's payload). Handlers and the writer use the text; a
     /// `RawValue` is made from it only when one is asked for.
     Checked(Cow<'a, str>),
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::error::ViewError;
 use crate::event::{Parts, Spots};
 use crate::objects::{Key, Objects};
-use crate::raw::{JsonText, empty_object, to_raw};
+use crate::raw::JsonText;
 use crate::write::{Envelope, Head};
 use crate::{Event, EventError};
 
@@ -78,7 +78,9 @@ impl Redirect {
 #[derive(Clone)]
 pub struct Response {
     suffix: Cow<'static, str>,
-    payload: Box<RawValue>,
+    /// The payload's JSON text: as serde_json wrote it (kept in the buffer
+    /// it was written in, not copied into a `Box<RawValue>`), or as given.
+    payload: JsonText<'static>,
     objects: Objects,
     /// Why this answer could not be built, for the log; `Some` makes it an
     /// `UNHANDLED_ERROR`.
@@ -93,7 +95,7 @@ impl std::fmt::Debug for Response {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Response")
             .field("suffix", &self.suffix)
-            .field("payload", &self.payload)
+            .field("payload", &self.payload.get())
             .field("objects", &self.objects)
             .field("fault", &self.fault)
             .finish()
@@ -137,35 +139,43 @@ impl Response {
         suffix: impl Into<Cow<'static, str>>,
         payload: &T,
     ) -> Response {
-        let mut response = match to_raw(payload) {
-            Ok(raw) => Response::from_raw(suffix, raw),
-            Err(error) => {
-                let mut response = Response::from_raw(suffix, empty_object().to_owned());
-                response.fail("payload", &error);
-                response
-            }
+        let (payload, fault) = match serde_json::to_string(payload) {
+            // serde_json writes one compact JSON value
+            Ok(text) => (JsonText::Checked(Cow::Owned(text)), None),
+            Err(error) => (JsonText::empty_object(), Some(error)),
         };
-        // serde_json writes compact text: nothing to drop when writing it
-        response.raw_payload = false;
+        // nothing to drop when writing it
+        let mut response = Response::with_payload(suffix.into(), payload, false);
+        if let Some(error) = fault {
+            response.fail("payload", &error);
+        }
         response
     }
 
     /// An answer with a payload that is already JSON text.
     #[must_use]
     pub fn from_raw(suffix: impl Into<Cow<'static, str>>, payload: Box<RawValue>) -> Response {
+        Response::with_payload(suffix.into(), JsonText::from(payload), true)
+    }
+
+    fn with_payload(
+        suffix: Cow<'static, str>,
+        payload: JsonText<'static>,
+        raw_payload: bool,
+    ) -> Response {
         Response {
-            suffix: suffix.into(),
+            suffix,
             payload,
             objects: Objects::new(),
             fault: None,
-            raw_payload: true,
+            raw_payload,
         }
     }
 
     /// The `UNHANDLED_ERROR` answer, with a detail for the log only.
     #[must_use]
     pub fn unhandled(detail: impl Into<String>) -> Response {
-        let mut response = Response::from_raw("error", empty_object().to_owned());
+        let mut response = Response::with_payload("error".into(), JsonText::empty_object(), false);
         response.fault = Some(detail.into().into_boxed_str());
         response
     }
@@ -209,9 +219,13 @@ impl Response {
         &self.suffix
     }
 
-    /// The answer's payload.
+    /// The answer's payload. One serialised by [`Response::new`] (or
+    /// [`success`](Response::success), [`error`](Response::error), ...) is
+    /// kept as the text serde_json wrote, which is written into the answer as
+    /// it is; this accessor reads that text as a [`RawValue`] at each call (a
+    /// pass over it, no copy).
     pub fn payload(&self) -> &RawValue {
-        &self.payload
+        self.payload.raw()
     }
 
     /// Why the answer could not be built, when it could not: such an answer
@@ -235,7 +249,7 @@ impl Response {
             version: request.version(),
             id: Some(Cow::Owned(request.id().to_owned())),
             flow_id: Some(Cow::Owned(request.flow_id().to_owned())),
-            payload: Some(JsonText::from(self.payload.clone())),
+            payload: Some(self.payload.clone()),
             identity: object(Key::Identity),
             auth: object(Key::Auth),
             metadata: object(Key::Metadata),

@@ -224,11 +224,22 @@ impl Cursor<'_> {
         body.get(start..self.at - 1)
     }
 
-    /// A string, escapes checked, from its opening quote.
+    /// A string, escapes checked, from its opening quote. Inlined for
+    /// the string without escapes (almost every one), the rest out of line.
+    #[inline]
     fn skip_string(&mut self) -> Option<()> {
         self.eat(b'"')?;
+        self.at += plain_prefix(self.bytes.get(self.at..)?);
+        if self.eat(b'"').is_some() {
+            return Some(());
+        }
+        self.skip_escaped_string()
+    }
+
+    /// The rest of a string from its first escape (or control character).
+    #[cold]
+    fn skip_escaped_string(&mut self) -> Option<()> {
         loop {
-            self.at += plain_prefix(self.bytes.get(self.at..)?);
             match self.next()? {
                 b'"' => return Some(()),
                 b'\\' => match self.next()? {
@@ -247,6 +258,7 @@ impl Cursor<'_> {
                 // a control character
                 _ => return None,
             }
+            self.at += plain_prefix(self.bytes.get(self.at..)?);
         }
     }
 
