@@ -4,13 +4,13 @@
 //! ([§8](crate::protocol#8-trace-context)), which they carry in
 //! `metadata.trace`.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::state::States;
-use crate::trace::TraceContext;
+use crate::trace::{HandlerTrace, MAX_TRACE_BYTES, TraceContext, read_deferred};
 
 /// The `id` and `flowId` of the event being handled.
 ///
@@ -126,7 +126,7 @@ impl EventContext {
                 id: frame.id.clone(),
                 flow_id: frame.flow_id.clone(),
                 states: frame.states.clone(),
-                trace: frame.trace.clone(),
+                trace: frame.trace.get().cloned(),
             })
         })
     }
@@ -158,7 +158,12 @@ impl EventContext {
     /// Runs `work` with this context current, then restores the one before,
     /// even when `work` panics.
     pub fn scope<R>(&self, work: impl FnOnce() -> R) -> R {
-        let _guard = Entered::enter(&self.id, &self.flow_id, &self.states, self.trace.as_ref());
+        let _guard = Entered::enter(
+            &self.id,
+            &self.flow_id,
+            &self.states,
+            self.trace.as_ref().map(HandlerTrace::Known),
+        );
         work()
     }
 
@@ -193,7 +198,7 @@ impl<F: Future> Future for WithContext<F> {
             &context.id,
             &context.flow_id,
             &context.states,
-            context.trace.as_ref(),
+            context.trace.as_ref().map(HandlerTrace::Known),
         );
         this.future.poll(cx)
     }
@@ -219,7 +224,47 @@ struct Frame {
     id: String,
     flow_id: String,
     states: States,
-    trace: Option<TraceContext>,
+    trace: FrameTrace,
+}
+
+/// The trace context of a frame: none, known, or read from the kept text of
+/// the event's `metadata.trace` the first time it is asked for
+/// ([`HandlerTrace::Deferred`]).
+#[derive(Default)]
+struct FrameTrace {
+    known: OnceCell<TraceContext>,
+    /// Whether `text` is to be read when the context is asked for.
+    deferred: bool,
+    /// The deferred text (a buffer reused by the frame's next contexts).
+    text: String,
+}
+
+impl FrameTrace {
+    fn set(&mut self, trace: Option<HandlerTrace<'_>>) {
+        self.known = OnceCell::new();
+        self.deferred = false;
+        match trace {
+            None => {}
+            Some(HandlerTrace::Known(known)) => self.known = OnceCell::from(known.clone()),
+            Some(HandlerTrace::Deferred(text)) => {
+                self.text.clear();
+                self.text.push_str(text);
+                // a long text once is not kept for the life of the thread
+                if self.text.capacity() > 2 * MAX_TRACE_BYTES {
+                    self.text.shrink_to(MAX_TRACE_BYTES + 1);
+                }
+                self.deferred = true;
+            }
+        }
+    }
+
+    fn get(&self) -> Option<&TraceContext> {
+        match self.known.get() {
+            Some(known) => Some(known),
+            None if self.deferred => Some(self.known.get_or_init(|| read_deferred(&self.text))),
+            None => None,
+        }
+    }
 }
 
 impl Stack {
@@ -247,7 +292,7 @@ pub(crate) fn with_current<R>(read: impl FnOnce(Option<Current<'_>>) -> R) -> R 
         read(stack.top().map(|frame| Current {
             id: frame.id.as_str(),
             flow_id: frame.flow_id.as_str(),
-            trace: frame.trace.as_ref(),
+            trace: frame.trace.get(),
         }))
     })
 }
@@ -271,7 +316,7 @@ impl Entered {
         id: &str,
         flow_id: &str,
         states: &States,
-        trace: Option<&TraceContext>,
+        trace: Option<HandlerTrace<'_>>,
     ) -> Entered {
         STACK.with(|stack| {
             let mut stack = stack.borrow_mut();
@@ -287,7 +332,7 @@ impl Entered {
                 if !(frame.states.is_empty() && states.is_empty()) {
                     frame.states = states.clone();
                 }
-                frame.trace = trace.cloned();
+                frame.trace.set(trace);
             }
             stack.depth = depth + 1;
         });

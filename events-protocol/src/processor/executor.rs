@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use crate::context::Entered;
 use crate::registry::{AsyncFn, BoxFuture, Handler, SyncFn};
 use crate::state::States;
-use crate::trace::TraceContext;
+use crate::trace::{EventTrace, HandlerTrace, TraceContext};
 use crate::{Event, EventContext, Response};
 
 /// A handler called: a synchronous one has answered, an `async` one has
@@ -29,18 +29,19 @@ pub(super) enum Started<'a> {
 }
 
 /// Calls the handler: a synchronous one to its answer, an `async` one to its
-/// future (to await with [`run`]). `trace` is the handler's span.
+/// future (to await with [`run`], with the handler's span of `trace`). A
+/// synchronous handler's trace context is read only if it asks for it.
 pub(super) fn start<'a>(
     event: &'a Event<'_>,
     handler: &Handler,
     states: &States,
-    trace: &TraceContext,
+    trace: &EventTrace<'_>,
 ) -> Started<'a> {
     match handler {
         Handler::Sync { function, .. } => {
-            Started::Answered(call_sync(event, function, states, trace))
+            Started::Answered(call_sync(event, function, states, trace.for_handler()))
         }
-        Handler::Async(function) => start_async(event, function, states, trace),
+        Handler::Async(function) => start_async(event, function, states, trace.handler()),
     }
 }
 
@@ -50,7 +51,7 @@ pub(super) fn call_sync(
     event: &Event<'_>,
     function: &SyncFn,
     states: &States,
-    trace: &TraceContext,
+    trace: HandlerTrace<'_>,
 ) -> Response {
     let _context = Entered::enter(event.id(), event.flow_id(), states, Some(trace));
     catch_unwind(AssertUnwindSafe(|| function.call(event)))
@@ -66,7 +67,12 @@ fn start_async<'a>(
     trace: &TraceContext,
 ) -> Started<'a> {
     // the future is made in the context, as it is polled in it (by `run`)
-    let _context = Entered::enter(event.id(), event.flow_id(), states, Some(trace));
+    let _context = Entered::enter(
+        event.id(),
+        event.flow_id(),
+        states,
+        Some(HandlerTrace::Known(trace)),
+    );
     match catch_unwind(AssertUnwindSafe(|| function.start(event))) {
         Ok(future) => Started::Running(future),
         Err(panic) => Started::Answered(panicked(event, &*panic)),

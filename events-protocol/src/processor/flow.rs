@@ -10,19 +10,23 @@ use tracing::Span;
 use tracing::field::{Empty, display};
 
 use crate::error::ProtocolError;
+use crate::event::Spot;
 use crate::metrics::{Measure, Series, unregistered};
 use crate::processor::answers::{answer, bad_protocol, deadline_exceeded, not_found};
 use crate::processor::executor::call_sync;
 use crate::processor::{NotFoundStyle, Processor};
 use crate::registry::{Handler, Lookup, SyncFn};
 use crate::state::States;
-use crate::trace::{TraceContext, TraceHeaders};
+use crate::trace::{EventTrace, HandlerTrace, TraceContext, TraceHeaders};
 use crate::{Event, EventError, Response};
 
-/// What looking up an event left to do, and the event's span (made, not
-/// entered).
-pub(super) struct Begun<'r> {
+/// What looking up an event left to do, the event's span (made, not
+/// entered), and its trace contexts
+/// ([PROTOCOL.md §8](crate::protocol#8-trace-context)): read already when a
+/// subscriber listens to the span, else when the handler asks for them.
+pub(super) struct Begun<'r, 'e> {
     pub(super) span: Span,
+    pub(super) trace: EventTrace<'e>,
     pub(super) step: Step<'r>,
 }
 
@@ -34,12 +38,9 @@ pub(super) enum Step<'r> {
 
 /// How to call an event's handler (the event itself stays with the
 /// caller, which borrows it: it is not moved at each step): the handler,
-/// the handler's trace context
-/// ([PROTOCOL.md §8](crate::protocol#8-trace-context)), the handler's metric
-/// series, and the event's measure.
+/// the handler's metric series, and the event's measure.
 pub(super) struct Handling<'r> {
     pub(super) handler: &'r Handler,
-    pub(super) trace: TraceContext,
     pub(super) series: &'r Arc<Series>,
     pub(super) measure: Measure,
 }
@@ -49,9 +50,9 @@ pub(super) struct Handling<'r> {
 /// `badProtocol`, or `eventNotFound`), recorded when it is known. The
 /// fields are given all at once when the span is made (one record for the
 /// subscriber, not one per field), and computed only when a subscriber
-/// listens. `otel.name` and `otel.kind` are recorded only for an
-/// OpenTelemetry layer (feature `opentelemetry`).
-fn event_span(event: &Event<'_>, trace: Option<&TraceContext>) -> Span {
+/// listens (the trace contexts are read then). `otel.name` and `otel.kind`
+/// are recorded only for an OpenTelemetry layer (feature `opentelemetry`).
+fn event_span(event: &Event<'_>, trace: &EventTrace<'_>) -> Span {
     tracing::info_span!(
         "event",
         name = event.name(),
@@ -60,7 +61,7 @@ fn event_span(event: &Event<'_>, trace: Option<&TraceContext>) -> Span {
         flowId = event.flow_id(),
         userId = event.user_id(),
         origin = event.origin_text().as_deref(),
-        traceId = trace.map(|trace| display(trace.trace_id())),
+        traceId = trace_id_at_start(trace.incoming()).then(|| display(trace.handler().trace_id())),
         outcome = Empty,
         otel.name = Empty,
         otel.kind = Empty,
@@ -69,13 +70,13 @@ fn event_span(event: &Event<'_>, trace: Option<&TraceContext>) -> Span {
 
 /// The span of a body that is not a well-formed event: what could be read
 /// of it.
-fn bad_protocol_span(error: &ProtocolError, trace: Option<&TraceContext>) -> Span {
+fn bad_protocol_span(error: &ProtocolError, trace: &EventTrace<'_>) -> Span {
     tracing::info_span!(
         "event",
         version = error.version(),
         id = error.id(),
         flowId = error.flow_id(),
-        traceId = trace.map(|trace| display(trace.trace_id())),
+        traceId = trace_id_at_start(trace.incoming()).then(|| display(trace.handler().trace_id())),
         outcome = "badProtocol",
         otel.name = Empty,
         otel.kind = Empty,
@@ -99,48 +100,32 @@ impl Processor {
         headers: TraceHeaders<'_>,
         measure: Measure,
     ) -> String {
-        let incoming = headers.context();
-        let trace = incoming.clone().unwrap_or_else(TraceContext::root);
-        let span = bad_protocol_span(
-            error,
-            trace_id_at_start(incoming.as_ref()).then_some(&trace),
-        );
-        begin_otel(&span, incoming.as_ref(), None, trace);
+        // the headers alone: the body is no event
+        let mut trace = EventTrace::new("", Spot::Nowhere, headers);
+        let span = bad_protocol_span(error, &trace);
+        begin_otel(&span, &mut trace, None);
         let answer = bad_protocol(error);
         measure.finish(unregistered(), "badProtocol");
         answer
     }
 
-    /// Reads the trace context of the event (once: `metadata.trace`, else
-    /// the headers), makes the event's span, and looks the handler up;
-    /// answers by itself when there is none (the answer written, the outcome
-    /// in the span and the metrics).
-    pub(super) fn prepare(
+    /// Makes the event's span and looks the handler up; answers by itself
+    /// when there is none (the answer written, the outcome in the span and
+    /// the metrics). The event's trace context (`metadata.trace`, else the
+    /// headers) is read once, when the span's subscriber or the handler
+    /// first asks for it.
+    pub(super) fn prepare<'e>(
         &self,
-        event: &Event<'_>,
-        headers: TraceHeaders<'_>,
+        event: &'e Event<'_>,
+        headers: TraceHeaders<'e>,
         measure: Measure,
-    ) -> Begun<'_> {
-        let incoming = TraceContext::extract_at(
-            event.metadata_text(),
-            event.trace_spot(),
-            headers.traceparent(),
-            headers.tracestate(),
-        );
-        // the handler's span: a child of the incoming one, else the first
-        // span of a fresh trace
-        let trace = incoming
-            .as_ref()
-            .map_or_else(TraceContext::root, TraceContext::child);
-        let span = event_span(
-            event,
-            trace_id_at_start(incoming.as_ref()).then_some(&trace),
-        );
-        let trace = begin_otel(&span, incoming.as_ref(), Some(event), trace);
+    ) -> Begun<'_, 'e> {
+        let mut trace = EventTrace::new(event.metadata_text(), event.trace_spot(), headers);
+        let span = event_span(event, &trace);
+        begin_otel(&span, &mut trace, Some(event));
         let step = match self.registry().lookup(event.name(), event.version()) {
             Lookup::Found(handler, series) => Step::Call(Handling {
                 handler,
-                trace,
                 series,
                 measure,
             }),
@@ -163,25 +148,24 @@ impl Processor {
                 Step::Answered(finish(event, &response, &span, unregistered(), measure))
             }
         };
-        Begun { span, step }
+        Begun { span, trace, step }
     }
 }
 
 /// Makes the span an OpenTelemetry one when there is a layer for it (feature
-/// `opentelemetry`), and gives the handler's trace context: that span's, or
-/// `trace`. When the span was made without it, the trace id is recorded
-/// now.
-fn begin_otel(
-    span: &Span,
-    incoming: Option<&TraceContext>,
-    event: Option<&Event<'_>>,
-    trace: TraceContext,
-) -> TraceContext {
-    let trace = crate::otel::begin(span, incoming, event).unwrap_or(trace);
-    if !trace_id_at_start(incoming) {
-        span.record("traceId", display(trace.trace_id()));
+/// `opentelemetry`), whose context is then the handler's trace context.
+/// When the span was made without its trace id, it is recorded now. Nothing
+/// is read when no subscriber listens to the span.
+fn begin_otel(span: &Span, trace: &mut EventTrace<'_>, event: Option<&Event<'_>>) {
+    if span.is_disabled() {
+        return;
     }
-    trace
+    if let Some(otel) = crate::otel::begin(span, trace.incoming(), event) {
+        trace.set_handler(otel);
+    }
+    if !trace_id_at_start(trace.incoming()) {
+        span.record("traceId", display(trace.handler().trace_id()));
+    }
 }
 
 /// The outcome of an answer, as logged and counted: the response's suffix,
@@ -264,16 +248,14 @@ impl Handoff {
     pub(super) fn new(
         event: Event<'_>,
         handling: Handling<'_>,
+        trace: TraceContext,
         function: SyncFn,
         states: States,
         span: Span,
         deadline: Option<Duration>,
     ) -> Handoff {
         let Handling {
-            trace,
-            series,
-            measure,
-            ..
+            series, measure, ..
         } = handling;
         Handoff(Arc::new(Handed {
             event: event.into_owned(),
@@ -326,7 +308,7 @@ impl Handoff {
             ..
         } = handed;
         let _entered = span.enter();
-        let response = call_sync(event, function, states, trace);
+        let response = call_sync(event, function, states, HandlerTrace::Known(trace));
         let late = deadline.filter(|_| {
             state
                 .compare_exchange(PENDING, ANSWERED, Ordering::AcqRel, Ordering::Acquire)

@@ -311,20 +311,19 @@ impl Processor {
             Ok(event) => event,
             Err(error) => return self.bad_protocol(&error, TraceHeaders::NONE, measure),
         };
-        let Begun { span, step } = self.prepare(&event, TraceHeaders::NONE, measure);
+        let Begun { span, trace, step } = self.prepare(&event, TraceHeaders::NONE, measure);
         let _entered = span.enter();
         match step {
             Step::Answered(answer) => answer,
             Step::Call(Handling {
                 handler,
-                trace,
                 series,
                 measure,
             }) => {
                 let response = match start(&event, handler, &self.states, &trace) {
                     Started::Answered(response) => response,
                     Started::Running(future) => {
-                        let run = run(&event, future, &self.states, trace);
+                        let run = run(&event, future, &self.states, trace.handler().clone());
                         match self.deadline {
                             None => block_on(run),
                             Some(limit) => {
@@ -470,7 +469,7 @@ impl Processor {
                     return InPlace::Answered(self.bad_protocol(&error, headers, measure));
                 }
             };
-            let Begun { span, step } = self.prepare(&event, headers, measure);
+            let Begun { span, trace, step } = self.prepare(&event, headers, measure);
             let handling = match step {
                 Step::Answered(answer) => return InPlace::Answered(answer),
                 Step::Call(handling) => handling,
@@ -479,27 +478,30 @@ impl Processor {
                 Handler::Sync {
                     function,
                     blocks: true,
-                } if hand_off => InPlace::Blocking(Handoff::new(
-                    event,
-                    handling,
-                    function.clone(),
-                    self.states.clone(),
-                    span,
-                    self.deadline,
-                )),
+                } if hand_off => {
+                    // read now: the event moves to the hand-off
+                    let trace = trace.handler().clone();
+                    InPlace::Blocking(Handoff::new(
+                        event,
+                        handling,
+                        trace,
+                        function.clone(),
+                        self.states.clone(),
+                        span,
+                        self.deadline,
+                    ))
+                }
                 handler => {
                     let recorder = span.clone();
+                    let event = &event;
                     async move {
                         let Handling {
-                            trace,
-                            series,
-                            measure,
-                            ..
+                            series, measure, ..
                         } = handling;
-                        let response = match start(&event, handler, &self.states, &trace) {
+                        let response = match start(event, handler, &self.states, &trace) {
                             Started::Answered(response) => response,
                             Started::Running(future) => {
-                                let run = run(&event, future, &self.states, trace);
+                                let run = run(event, future, &self.states, trace.handler().clone());
                                 match (self.deadline, timer) {
                                     (Some(limit), Some(sleep)) => within(run, sleep(limit))
                                         .await
@@ -508,7 +510,7 @@ impl Processor {
                                 }
                             }
                         };
-                        InPlace::Answered(finish(&event, &response, &recorder, series, measure))
+                        InPlace::Answered(finish(event, &response, &recorder, series, measure))
                     }
                     .instrument(span)
                     .await

@@ -40,6 +40,7 @@
 //! ```
 
 mod datadog;
+mod deferred;
 mod id;
 mod w3c;
 
@@ -50,6 +51,7 @@ use std::sync::Arc;
 use crate::event::Spot;
 use crate::json;
 
+pub(crate) use deferred::{EventTrace, HandlerTrace, read_deferred};
 pub use id::{SpanId, TraceId};
 
 /// The largest `metadata.trace` object read, in bytes of JSON text; a larger
@@ -349,6 +351,12 @@ impl TraceContext {
         // a repeated `trace` is ambiguous: none is read
         let [trace] = json::unique_members(metadata_json, ["trace"])?;
         Self::from_trace_object(metadata_json, trace?.range.start)
+    }
+
+    /// The context of the `trace` object that `text` begins with (what
+    /// follows it is not read).
+    pub(crate) fn from_trace_object_text(text: &str) -> Option<Self> {
+        Self::from_trace_object(text, 0)
     }
 
     /// The context of the `trace` object whose `{` is at `open` in `text`
