@@ -87,6 +87,11 @@ impl Envelope<'_> {
         };
         out.push_str(",\"payload\":");
         value(out, self.payload);
+        if [self.identity, self.auth, self.metadata] == ["{}"; 3] {
+            // most answers: one piece of known length, not three
+            out.push_str(r#","identity":{},"auth":{},"metadata":{}}"#);
+            return;
+        }
         out.push_str(",\"identity\":");
         value(out, self.identity);
         out.push_str(",\"auth\":");
