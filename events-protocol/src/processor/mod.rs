@@ -307,33 +307,36 @@ impl Processor {
     /// Answers one body on this thread.
     fn process_input(&self, body: Input<'_>) -> String {
         let measure = Measure::start();
-        let event = match self.read(body) {
+        // borrowed where it was read, not moved out (a copy of its bytes)
+        let read = self.read(body);
+        let event = match &read {
             Ok(event) => event,
-            Err(error) => return self.bad_protocol(&error, TraceHeaders::NONE, measure),
+            Err(error) => return self.bad_protocol(error, TraceHeaders::NONE, measure),
         };
-        let Begun { span, trace, step } = self.prepare(&event, TraceHeaders::NONE, measure);
-        let _entered = span.enter();
-        match step {
+        // the parts are used in place (moving them out copies their bytes)
+        let begun = self.prepare(event, TraceHeaders::NONE, measure);
+        let _entered = begun.span.enter();
+        match begun.step {
             Step::Answered(answer) => answer,
             Step::Call(Handling {
                 handler,
                 series,
                 measure,
-            }) => {
-                let response = match start(&event, handler, &self.states, &trace) {
-                    Started::Answered(response) => response,
-                    Started::Running(future) => {
-                        let run = run(&event, future, &self.states, trace.handler().clone());
-                        match self.deadline {
-                            None => block_on(run),
-                            Some(limit) => {
-                                block_on_within(run, limit).unwrap_or_else(|| cancelled(limit))
-                            }
+            }) => match start(event, handler, &self.states, &begun.trace) {
+                Started::Answered(ref response) => {
+                    finish(event, response, &begun.span, series, measure)
+                }
+                Started::Running(future) => {
+                    let run = run(event, future, &self.states, begun.trace.handler().clone());
+                    let response = match self.deadline {
+                        None => block_on(run),
+                        Some(limit) => {
+                            block_on_within(run, limit).unwrap_or_else(|| cancelled(limit))
                         }
-                    }
-                };
-                finish(&event, &response, &span, series, measure)
-            }
+                    };
+                    finish(event, &response, &begun.span, series, measure)
+                }
+            },
         }
     }
 
