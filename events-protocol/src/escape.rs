@@ -7,32 +7,42 @@
 /// no quote, no backslash, no control character. Read eight bytes at a time.
 #[inline]
 pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
+    plain_run(bytes).0
+}
+
+/// [`plain_prefix`], and whether a quote ends it (not a backslash, a control
+/// character or the end of `bytes`): told by the same eight-byte masks,
+/// without reading the byte again.
+#[inline]
+pub(crate) fn plain_run(bytes: &[u8]) -> (usize, bool) {
     let mut chunks = bytes.chunks_exact(8);
     let mut plain = 0;
     for chunk in chunks.by_ref() {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        if let Some(index) = first_special(word) {
-            return plain + index;
+        if let Some((index, quote)) = first_special(word) {
+            return (plain + index, quote);
         }
         plain += 8;
     }
-    plain + plain_tail(chunks.remainder())
+    let (index, quote) = plain_tail(chunks.remainder());
+    (plain + index, quote)
 }
 
-/// [`plain_prefix`] of the last few bytes (fewer than eight): padded with
-/// plain ones.
+/// [`plain_run`] of the last few bytes (fewer than eight): padded with plain
+/// ones.
 #[cold]
-fn plain_tail(rest: &[u8]) -> usize {
+fn plain_tail(rest: &[u8]) -> (usize, bool) {
     let mut word = [b'a'; 8];
     word[..rest.len()].copy_from_slice(rest);
-    first_special(word).unwrap_or(rest.len())
+    first_special(word).unwrap_or((rest.len(), false))
 }
 
 /// The index of the first quote, backslash or control character (a byte
-/// whose top three bits are zero) among eight bytes.
+/// whose top three bits are zero) among eight bytes, and whether it is a
+/// quote.
 #[inline]
-fn first_special(chunk: [u8; 8]) -> Option<usize> {
+fn first_special(chunk: [u8; 8]) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     /// A high bit set in the first byte of `word` that is zero, if any. Bits
@@ -46,7 +56,12 @@ fn first_special(chunk: [u8; 8]) -> Option<usize> {
     let quote = zeros(word ^ (ONES * u64::from(b'"')));
     let backslash = zeros(word ^ (ONES * u64::from(b'\\')));
     let found = control | quote | backslash;
-    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+    (found != 0).then(|| {
+        // the lowest bit of each mask is exact: no byte below it is special,
+        // so no borrow reaches it
+        let first = found & found.wrapping_neg();
+        ((found.trailing_zeros() / 8) as usize, quote & first != 0)
+    })
 }
 
 /// Appends `value` with the escapes a JSON string needs, without quotes.
@@ -125,6 +140,19 @@ mod tests {
                 assert_eq!(out, serde_json::to_string(&text).unwrap(), "{text:?}");
             }
         }
+    }
+
+    #[test]
+    fn plain_run_tells_a_quote_from_the_other_stops_at_every_position() {
+        for (special, quote) in [("\"", true), ("\\", false), ("\n", false), ("\u{1}", false)] {
+            for position in 0..24 {
+                // a quote after the stop may not be taken for it
+                let text = format!("{}{special}\"{}", "a".repeat(position), "#".repeat(12));
+                assert_eq!(plain_run(text.as_bytes()), (position, quote), "{text:?}");
+            }
+        }
+        assert_eq!(plain_run(b"abc"), (3, false));
+        assert_eq!(plain_run(b"abcdefghij"), (10, false));
     }
 
     #[test]

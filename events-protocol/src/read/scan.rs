@@ -20,7 +20,7 @@
 use std::borrow::Cow;
 
 use crate::Event;
-use crate::escape::plain_prefix;
+use crate::escape::{plain_prefix, plain_run};
 use crate::event::{Parts, Spot, Spots};
 use crate::raw::{JsonText, decimal_i64};
 use crate::read::{Key, ReadMode};
@@ -219,9 +219,12 @@ impl Cursor<'_> {
     fn plain_string<'b>(&mut self, body: &'b str) -> Option<&'b str> {
         self.eat(b'"')?;
         let start = self.at;
-        self.at += plain_prefix(self.bytes.get(start..)?);
-        self.eat(b'"')?;
-        body.get(start..self.at - 1)
+        let (length, quoted) = plain_run(self.bytes.get(start..)?);
+        if !quoted {
+            return None;
+        }
+        self.at = start + length + 1;
+        body.get(start..start + length)
     }
 
     /// A string, escapes checked, from its opening quote. Inlined for
@@ -229,8 +232,10 @@ impl Cursor<'_> {
     #[inline]
     fn skip_string(&mut self) -> Option<()> {
         self.eat(b'"')?;
-        self.at += plain_prefix(self.bytes.get(self.at..)?);
-        if self.eat(b'"').is_some() {
+        let (length, quoted) = plain_run(self.bytes.get(self.at..)?);
+        self.at += length;
+        if quoted {
+            self.at += 1;
             return Some(());
         }
         self.skip_escaped_string()
