@@ -121,4 +121,12 @@ fn main() {
     large(&mut criterion);
     criterion.final_summary();
     ratios::print(started, &RATIOS);
+    // the sample's ratio again, side by side in each of 200 rounds
+    ratios::Interleaved::measure(
+        200,
+        2000,
+        || events_protocol::process_event(black_box(common::SAMPLE)),
+        || common::floor_sample(black_box(common::SAMPLE)),
+    )
+    .print("floor ratio (sample event)", 1.3);
 }

@@ -80,21 +80,7 @@ impl<'a> JsonText<'a> {
     pub(crate) fn raw(&self) -> &RawValue {
         match self {
             JsonText::Raw(raw) => raw,
-            // the one-pass reader accepts only texts serde_json reads
-            // (tests/properties.rs and the fuzz targets compare the two);
-            // were one to slip through, the views and the writer, which use
-            // the text itself, are unaffected, and this accessor answers
-            // `null` with the disagreement logged as an error, rather than
-            // panic on a request
-            JsonText::Checked(text) => serde_json::from_str(text).unwrap_or_else(|error| {
-                tracing::error!(
-                    %error,
-                    length = text.len(),
-                    "a text the one-pass reader took is not JSON to serde_json; \
-                     `null` given in its place: please report this"
-                );
-                null()
-            }),
+            JsonText::Checked(text) => checked_raw(text),
         }
     }
 
@@ -117,6 +103,26 @@ impl From<Box<RawValue>> for JsonText<'_> {
     fn from(raw: Box<RawValue>) -> Self {
         JsonText::Raw(Cow::Owned(raw))
     }
+}
+
+/// A text known to be one JSON value (checked by the one-pass reader, or
+/// written by serde_json) as a [`RawValue`], read by serde_json without a
+/// copy.
+pub(crate) fn checked_raw(text: &str) -> &RawValue {
+    // the one-pass reader accepts only texts serde_json reads
+    // (tests/properties.rs and the fuzz targets compare the two); were one
+    // to slip through, the views and the writer, which use the text itself,
+    // are unaffected, and this answers `null` with the disagreement logged
+    // as an error, rather than panic on a request
+    serde_json::from_str(text).unwrap_or_else(|error| {
+        tracing::error!(
+            %error,
+            length = text.len(),
+            "a text the one-pass reader took is not JSON to serde_json; \
+             `null` given in its place: please report this"
+        );
+        null()
+    })
 }
 
 /// `null`.

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::error::ViewError;
 use crate::event::{Parts, Spots};
 use crate::objects::{Key, Objects};
-use crate::raw::JsonText;
+use crate::raw::{JsonText, checked_raw, empty_object};
 use crate::write::{Envelope, Head};
 use crate::{Event, EventError};
 
@@ -78,16 +78,33 @@ impl Redirect {
 #[derive(Clone)]
 pub struct Response {
     suffix: Cow<'static, str>,
-    /// The payload's JSON text: as serde_json wrote it (kept in the buffer
-    /// it was written in, not copied into a `Box<RawValue>`), or as given.
-    payload: JsonText<'static>,
+    payload: Payload,
     objects: Objects,
     /// Why this answer could not be built, for the log; `Some` makes it an
     /// `UNHANDLED_ERROR`.
     fault: Option<Box<str>>,
-    /// Whether the payload came as JSON text ([`Response::from_raw`]), which
-    /// may hold whitespace, rather than from serde_json.
-    raw_payload: bool,
+}
+
+/// The JSON text of a response's payload.
+#[derive(Clone)]
+enum Payload {
+    /// As serde_json wrote it: compact, kept in the buffer it was written in
+    /// (not copied into a `Box<RawValue>`).
+    Written(String),
+    /// As it was given ([`Response::from_raw`]): it may hold whitespace.
+    Raw(Box<RawValue>),
+    /// `{}`.
+    Empty,
+}
+
+impl Payload {
+    fn text(&self) -> &str {
+        match self {
+            Payload::Written(text) => text,
+            Payload::Raw(raw) => raw.get(),
+            Payload::Empty => empty_object().get(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Response {
@@ -95,7 +112,7 @@ impl std::fmt::Debug for Response {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Response")
             .field("suffix", &self.suffix)
-            .field("payload", &self.payload.get())
+            .field("payload", &self.payload.text())
             .field("objects", &self.objects)
             .field("fault", &self.fault)
             .finish()
@@ -140,12 +157,10 @@ impl Response {
         payload: &T,
     ) -> Response {
         let (payload, fault) = match serde_json::to_string(payload) {
-            // serde_json writes one compact JSON value
-            Ok(text) => (JsonText::Checked(Cow::Owned(text)), None),
-            Err(error) => (JsonText::empty_object(), Some(error)),
+            Ok(text) => (Payload::Written(text), None),
+            Err(error) => (Payload::Empty, Some(error)),
         };
-        // nothing to drop when writing it
-        let mut response = Response::with_payload(suffix.into(), payload, false);
+        let mut response = Response::with_payload(suffix.into(), payload);
         if let Some(error) = fault {
             response.fail("payload", &error);
         }
@@ -155,27 +170,22 @@ impl Response {
     /// An answer with a payload that is already JSON text.
     #[must_use]
     pub fn from_raw(suffix: impl Into<Cow<'static, str>>, payload: Box<RawValue>) -> Response {
-        Response::with_payload(suffix.into(), JsonText::from(payload), true)
+        Response::with_payload(suffix.into(), Payload::Raw(payload))
     }
 
-    fn with_payload(
-        suffix: Cow<'static, str>,
-        payload: JsonText<'static>,
-        raw_payload: bool,
-    ) -> Response {
+    fn with_payload(suffix: Cow<'static, str>, payload: Payload) -> Response {
         Response {
             suffix,
             payload,
             objects: Objects::new(),
             fault: None,
-            raw_payload,
         }
     }
 
     /// The `UNHANDLED_ERROR` answer, with a detail for the log only.
     #[must_use]
     pub fn unhandled(detail: impl Into<String>) -> Response {
-        let mut response = Response::with_payload("error".into(), JsonText::empty_object(), false);
+        let mut response = Response::with_payload("error".into(), Payload::Empty);
         response.fault = Some(detail.into().into_boxed_str());
         response
     }
@@ -225,7 +235,12 @@ impl Response {
     /// it is; this accessor reads that text as a [`RawValue`] at each call (a
     /// pass over it, no copy).
     pub fn payload(&self) -> &RawValue {
-        self.payload.raw()
+        match &self.payload {
+            // JSON serde_json wrote
+            Payload::Written(text) => checked_raw(text),
+            Payload::Raw(raw) => raw,
+            Payload::Empty => empty_object(),
+        }
     }
 
     /// Why the answer could not be built, when it could not: such an answer
@@ -249,7 +264,11 @@ impl Response {
             version: request.version(),
             id: Some(Cow::Owned(request.id().to_owned())),
             flow_id: Some(Cow::Owned(request.flow_id().to_owned())),
-            payload: Some(self.payload.clone()),
+            payload: Some(match &self.payload {
+                Payload::Written(text) => JsonText::Checked(Cow::Owned(text.clone())),
+                Payload::Raw(raw) => JsonText::from(raw.clone()),
+                Payload::Empty => JsonText::empty_object(),
+            }),
             identity: object(Key::Identity),
             auth: object(Key::Auth),
             metadata: object(Key::Metadata),
@@ -283,11 +302,12 @@ impl Response {
         let envelope = Envelope {
             head,
             suffix: Some(&self.suffix),
-            payload: self.payload.get(),
+            payload: self.payload.text(),
             identity: self.objects.or_empty(Key::Identity).get(),
             auth: self.objects.or_empty(Key::Auth).get(),
             metadata: self.objects.or_empty(Key::Metadata).get(),
-            may_hold_whitespace: self.raw_payload,
+            // serde_json writes compact text
+            may_hold_whitespace: matches!(self.payload, Payload::Raw(_)),
         };
         out.reserve(envelope.estimated_len());
         envelope.write(out);
