@@ -10,8 +10,13 @@
 //! timed and counted in flight. Then, side by side:
 //!
 //! - `observed/events_protocol`: the sample event carrying
-//!   `metadata.trace` (a W3C `traceparent`, continued by the handler's span)
-//!   through `process_event` and the `#[event_handler]` macro;
+//!   `metadata.trace` (a W3C `traceparent`) through `process_event` and the
+//!   `#[event_handler]` macro. No subscriber listens and the README's handler
+//!   calls nothing, so the trace context is carried to the handler's context
+//!   but never read (it is read when first asked for);
+//! - `observed/events_protocol_asked`: the same, to a handler that asks for
+//!   its trace context, as one that calls another event does: the context
+//!   read and the handler's span id drawn at every event;
 //! - `observed/serde_json_floor`: the same body through the floor
 //!   (`common::floor`), which reads the longer `metadata` and nothing else.
 //!
@@ -33,6 +38,11 @@ fn main() {
     let started = SystemTime::now();
     let handle = common::prometheus_handle();
     let traced = common::traced_body();
+    let asked = common::traced_asked_body();
+    assert_eq!(
+        events_protocol::process_event(&asked),
+        common::SAMPLE_ANSWER.replacen(r#""version":1"#, r#""version":3"#, 1)
+    );
     assert_eq!(
         events_protocol::process_event(&traced),
         common::SAMPLE_ANSWER
@@ -50,6 +60,9 @@ fn main() {
     group.bench_function("events_protocol", |b| {
         b.iter(|| events_protocol::process_event(black_box(&traced)));
     });
+    group.bench_function("events_protocol_asked", |b| {
+        b.iter(|| events_protocol::process_event(black_box(&asked)));
+    });
     group.bench_function("serde_json_floor", |b| {
         b.iter(|| common::floor_sample(black_box(&traced)));
     });
@@ -65,13 +78,22 @@ fn main() {
         "floor ratio (sample event with metadata.trace, a Prometheus recorder installed)";
     ratios::print(
         started,
-        &[ratios::Ratio {
-            group: "observed",
-            ours: "events_protocol",
-            floor: "serde_json_floor",
-            label: LABEL,
-            target: Some(0.9),
-        }],
+        &[
+            ratios::Ratio {
+                group: "observed",
+                ours: "events_protocol",
+                floor: "serde_json_floor",
+                label: LABEL,
+                target: Some(0.9),
+            },
+            ratios::Ratio {
+                group: "observed",
+                ours: "events_protocol_asked",
+                floor: "serde_json_floor",
+                label: "floor ratio (the same, the handler asking for its trace context)",
+                target: Some(0.9),
+            },
+        ],
     );
     // the same two, side by side in each of 200 rounds of 2,000 calls
     ratios::Interleaved::measure(
@@ -81,4 +103,14 @@ fn main() {
         || common::floor_sample(black_box(&traced)),
     )
     .print(LABEL, 0.9);
+    ratios::Interleaved::measure(
+        200,
+        2000,
+        || events_protocol::process_event(black_box(&asked)),
+        || common::floor_sample(black_box(&traced)),
+    )
+    .print(
+        "floor ratio (the same, the handler asking for its trace context)",
+        0.9,
+    );
 }

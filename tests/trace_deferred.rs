@@ -27,6 +27,8 @@ fn seen() -> Value {
         "traceId": trace.trace_id().to_string(),
         "spanId": trace.span_id().to_string(),
         "same": *trace == again,
+        "sampled": trace.sampled(),
+        "current": EventContext::current_trace().as_ref() == Some(trace),
         "sent": sent_trace["trace"],
     })
 }
@@ -78,6 +80,7 @@ fn a_continued_trace_is_read_when_the_handler_asks_and_sent_on_with_its_span() {
     // a span of its own, the caller's as parent
     assert_ne!(seen["spanId"], "00f067aa0ba902b7");
     assert_eq!(seen["same"], true, "the span id is drawn once");
+    assert_eq!(seen["current"], true);
     assert_eq!(
         sent_ids(&seen["sent"]),
         (
@@ -85,6 +88,26 @@ fn a_continued_trace_is_read_when_the_handler_asks_and_sent_on_with_its_span() {
             seen["spanId"].as_str().unwrap_or_default().to_owned()
         )
     );
+    assert_eq!(seen["sampled"], true);
+    assert!(
+        seen["sent"]["traceparent"]
+            .as_str()
+            .is_some_and(|sent| sent.ends_with("-01"))
+    );
+    // not sampled: kept so downstream
+    let unsampled = TRACEPARENT.replace("-01", "-00");
+    let seen = answer(
+        "deferred:seen",
+        &format!(r#"{{"trace":{{"traceparent":"{unsampled}","tracestate":"rojo=1"}}}}"#),
+        "{}",
+    );
+    assert_eq!(seen["sampled"], false);
+    assert!(
+        seen["sent"]["traceparent"]
+            .as_str()
+            .is_some_and(|sent| sent.ends_with("-00"))
+    );
+    assert_eq!(seen["sent"]["tracestate"], "rojo=1");
 }
 
 #[test]

@@ -56,6 +56,16 @@ async fn my_event_async(payload: MyEvent) -> MyEventResponse {
     }
 }
 
+/// The README's handler, asking for its trace context (as a handler that
+/// calls another event does), served as version 3 of the event.
+#[event_handler(name = "event:name", version = 3)]
+fn my_event_traced(payload: MyEvent) -> MyEventResponse {
+    black_box(events_protocol::EventContext::current_trace());
+    MyEventResponse {
+        my_event_payload: payload.example,
+    }
+}
+
 /// One record of the large payload.
 #[derive(Serialize, Deserialize)]
 pub struct Item {
@@ -97,6 +107,12 @@ pub fn traced_body() -> String {
         r#""timestamp":1700000000000,"trace":{"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}"#,
         1,
     )
+}
+
+/// [`traced_body`] to version 3, whose handler asks for its trace context:
+/// answered as the sample event but for the version.
+pub fn traced_asked_body() -> String {
+    traced_body().replacen(r#""version":1"#, r#""version":3"#, 1)
 }
 
 /// Installs a Prometheus recorder of the `metrics` facade as the global

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::state::States;
-use crate::trace::{HandlerTrace, MAX_TRACE_BYTES, TraceContext, read_deferred};
+use crate::trace::{HandlerTrace, TraceContext, read_deferred};
 
 /// The `id` and `flowId` of the event being handled.
 ///
@@ -131,6 +131,26 @@ impl EventContext {
         })
     }
 
+    /// The trace context of the event being handled on this thread (or by
+    /// this task), if any: what [`EventContext::current`] would carry,
+    /// without copying the ids and the state. A handler's context is read
+    /// from its event's `metadata.trace` the first time it is asked for
+    /// ([PROTOCOL.md §8](crate::protocol#8-trace-context)).
+    ///
+    /// ```
+    /// use events_protocol::EventContext;
+    /// use events_protocol::trace::TraceContext;
+    ///
+    /// assert_eq!(EventContext::current_trace(), None);
+    /// let trace = TraceContext::root();
+    /// EventContext::new("session-1", "flow-1")
+    ///     .with_trace(trace.clone())
+    ///     .scope(|| assert_eq!(EventContext::current_trace(), Some(trace)));
+    /// ```
+    pub fn current_trace() -> Option<TraceContext> {
+        with_current(|current| current?.trace.cloned())
+    }
+
     /// The terminal session id.
     pub fn id(&self) -> &str {
         &self.id
@@ -248,11 +268,8 @@ impl FrameTrace {
             Some(HandlerTrace::Known(known)) => self.known = OnceCell::from(known.clone()),
             Some(HandlerTrace::Deferred(text)) => {
                 self.text.clear();
+                // at most MAX_TRACE_BYTES and one (`HandlerTrace::Deferred`)
                 self.text.push_str(text);
-                // a long text once is not kept for the life of the thread
-                if self.text.capacity() > 2 * MAX_TRACE_BYTES {
-                    self.text.shrink_to(MAX_TRACE_BYTES + 1);
-                }
                 self.deferred = true;
             }
         }

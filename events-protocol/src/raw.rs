@@ -118,8 +118,8 @@ pub(crate) fn checked_raw(text: &str) -> &RawValue {
         tracing::error!(
             %error,
             length = text.len(),
-            "a text the one-pass reader took is not JSON to serde_json; \
-             `null` given in its place: please report this"
+            "a text taken as JSON (by the one-pass reader, or written by serde_json) \
+             is not JSON to serde_json; `null` given in its place: please report this"
         );
         null()
     })

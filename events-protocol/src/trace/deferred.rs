@@ -154,6 +154,20 @@ mod tests {
             format!("{head}{}\"}}", "é".repeat(pad / 2) + &"x".repeat(pad % 2))
         };
         assert_eq!(just_fits.len(), MAX_TRACE_BYTES);
+        // one byte over: refused whole, and cut at the limit
+        let one_over = just_fits.replacen("\"pad\":\"", "\"pad\":\"x", 1);
+        assert_eq!(one_over.len(), MAX_TRACE_BYTES + 1);
+        // over, the cut inside a two-byte character
+        let cut_in_a_character = {
+            let head = format!(r#"{{"traceparent":"{TRACEPARENT}","pad":""#);
+            let odd = usize::from((MAX_TRACE_BYTES - head.len()) % 2 == 1);
+            format!(
+                "{head}{}{}\"}}",
+                "x".repeat(odd),
+                "é".repeat(MAX_TRACE_BYTES)
+            )
+        };
+        assert!(!cut_in_a_character.is_char_boundary(MAX_TRACE_BYTES + 1));
         for trace in [
             format!(r#"{{"traceparent":"{TRACEPARENT}"}}"#),
             format!(r#"{{"TraceParent":"{TRACEPARENT}","tracestate":"rojo=1"}}"#),
@@ -165,18 +179,24 @@ mod tests {
             "null".to_owned(),
             big,
             just_fits,
+            one_over,
+            cut_in_a_character,
         ] {
             let metadata = metadata_with(&trace);
             let events = EventTrace::new(&metadata, spot(&metadata), TraceHeaders::NONE);
             let at_once = events.incoming().cloned();
-            let HandlerTrace::Deferred(text) = events.for_handler() else {
+            let deferred = EventTrace::new(&metadata, spot(&metadata), TraceHeaders::NONE);
+            let HandlerTrace::Deferred(text) = deferred.for_handler() else {
                 panic!("deferred: {trace}");
             };
+            // nothing read, no span id drawn, until asked
+            assert!(deferred.incoming.get().is_none() && deferred.handler.get().is_none());
             assert!(text.len() <= MAX_TRACE_BYTES + 1);
             let later = read_deferred(text);
             match at_once {
                 Some(incoming) => {
                     assert_eq!(later.trace_id(), incoming.trace_id(), "{trace}");
+                    assert_eq!(later.sampled(), incoming.sampled(), "{trace}");
                     assert_eq!(later.tracestate(), incoming.tracestate(), "{trace}");
                     assert_eq!(later.styles(), incoming.styles(), "{trace}");
                     assert_ne!(later.span_id(), incoming.span_id(), "a child: {trace}");
@@ -216,9 +236,13 @@ mod tests {
 
     #[test]
     fn the_kept_text_is_cut_at_a_character_boundary() {
+        // a two-byte character across the limit is dropped whole
+        let text = "x".repeat(MAX_TRACE_BYTES) + "é";
+        assert_eq!(bounded(&text), "x".repeat(MAX_TRACE_BYTES));
+        let text = "x".repeat(MAX_TRACE_BYTES - 1) + "é";
+        assert_eq!(bounded(&text), text);
         let text = "é".repeat(MAX_TRACE_BYTES);
-        let kept = bounded(&text);
-        assert!(kept.len() <= MAX_TRACE_BYTES + 1 && kept.len() >= MAX_TRACE_BYTES);
+        assert_eq!(bounded(&text), "é".repeat(MAX_TRACE_BYTES / 2));
         assert_eq!(bounded("{}"), "{}");
     }
 }

@@ -362,6 +362,48 @@ impl TraceContext {
     /// The context of the `trace` object whose `{` is at `open` in `text`
     /// (`None` when there is no object there).
     fn from_trace_object(text: &str, open: usize) -> Option<Self> {
+        Self::from_w3c_object(text.get(open..)?).or_else(|| Self::walk_trace_object(text, open))
+    }
+
+    /// The context of a `trace` object that `text` begins with, when it is
+    /// written as this library and W3C propagators write it, compact, with
+    /// nothing but a valid version-00 `traceparent` and, after it, a
+    /// `tracestate` without escapes: read without walking the object, to
+    /// the context [`walk_trace_object`](Self::walk_trace_object) gives. Any
+    /// other object (other keys, another order, spacing, escapes, an
+    /// invalid `traceparent`) is `None` here and walked.
+    fn from_w3c_object(text: &str) -> Option<Self> {
+        let value = text.strip_prefix(r#"{"traceparent":""#)?;
+        let (traceparent, rest) = value.split_at_checked(w3c::TRACEPARENT_LEN)?;
+        // only hex digits and dashes in a valid one: its string ends here
+        let (trace_id, span_id, sampled) = w3c::traceparent(traceparent)?;
+        let tracestate = match rest.strip_prefix('"')? {
+            after if after.starts_with('}') => None,
+            after => {
+                let state = after.strip_prefix(r#","tracestate":""#)?;
+                let end = json::quote_or_backslash(state.as_bytes(), 0)?;
+                let (state, after) = state.split_at_checked(end)?;
+                // the object's own end, and its size within the bound
+                let size = text.len() - after.len() + 2;
+                if !after.starts_with("\"}") || size > MAX_TRACE_BYTES {
+                    return None;
+                }
+                // an invalid one is dropped, the traceparent kept
+                w3c::tracestate(state)
+            }
+        };
+        Some(Self {
+            trace_id,
+            span_id,
+            sampled,
+            tracestate,
+            styles: TraceStyle::W3c,
+        })
+    }
+
+    /// [`from_trace_object`](Self::from_trace_object) by walking the
+    /// object's members.
+    fn walk_trace_object(text: &str, open: usize) -> Option<Self> {
         let mut values: [Option<Cow<'_, str>>; KEYS.len()] = Default::default();
         let mut count = 0;
         let end = json::object_members(text, open, |member| {
@@ -632,5 +674,63 @@ fn is_trace_key(text: &str, key: &json::Token) -> bool {
         json::decode(text, key).as_deref() == Some("trace")
     } else {
         text.get(key.range.clone()) == Some("\"trace\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast read of a W3C `trace` object gives what the walk gives,
+    /// whenever it gives anything; what it declines is walked.
+    #[test]
+    fn the_w3c_fast_read_agrees_with_the_walk() {
+        let valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let long_state = format!("a={}", "x".repeat(600));
+        let huge_state = format!("a={}", "x".repeat(MAX_TRACE_BYTES));
+        let mut taken = 0;
+        for traceparent in [
+            valid,
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-more",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01é",
+        ] {
+            for tail in [
+                String::new(),
+                r#","tracestate":"rojo=00f067aa0ba902b7,congo=t61rcWkgMzE""#.to_owned(),
+                r#","tracestate":"rojo=1 , congo=2""#.to_owned(),
+                r#","tracestate":"not valid""#.to_owned(),
+                r#","tracestate":"ro\"jo=1""#.to_owned(),
+                r#","tracestate":"rojo=1","x-datadog-trace-id":"1","x-datadog-parent-id":"2""#
+                    .to_owned(),
+                r#","TraceState":"rojo=1""#.to_owned(),
+                format!(r#","tracestate":"{long_state}""#),
+                format!(r#","tracestate":"{huge_state}""#),
+                r#","n":1"#.to_owned(),
+            ] {
+                for object in [
+                    format!(r#"{{"traceparent":"{traceparent}"{tail}}}"#),
+                    format!(r#"{{ "traceparent": "{traceparent}"{tail} }}"#),
+                ] {
+                    let walked = TraceContext::walk_trace_object(&object, 0);
+                    if let Some(fast) = TraceContext::from_w3c_object(&object) {
+                        taken += 1;
+                        assert_eq!(Some(fast), walked, "{object}");
+                    }
+                    assert_eq!(
+                        TraceContext::from_trace_object(&object, 0),
+                        walked,
+                        "{object}"
+                    );
+                }
+            }
+        }
+        // the compact objects of valid traceparents, with a tracestate or none
+        assert!(taken >= 12, "{taken}");
     }
 }

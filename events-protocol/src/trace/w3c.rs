@@ -7,7 +7,7 @@ use super::{SpanId, TraceId};
 
 /// The length of a version-00 `traceparent`, and of the four fields every
 /// version starts with.
-const TRACEPARENT_LEN: usize = 55;
+pub(super) const TRACEPARENT_LEN: usize = 55;
 
 /// The most list members a `tracestate` may have.
 pub(super) const MAX_TRACESTATE_MEMBERS: usize = 32;
