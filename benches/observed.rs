@@ -74,6 +74,7 @@ fn main() {
         "the recorder counted the events"
     );
     criterion.final_summary();
+    const ASKED: &str = "floor ratio (the same, the handler asking for its trace context)";
     const LABEL: &str =
         "floor ratio (sample event with metadata.trace, a Prometheus recorder installed)";
     ratios::print(
@@ -90,7 +91,7 @@ fn main() {
                 group: "observed",
                 ours: "events_protocol_asked",
                 floor: "serde_json_floor",
-                label: "floor ratio (the same, the handler asking for its trace context)",
+                label: ASKED,
                 target: Some(0.9),
             },
         ],
@@ -109,8 +110,5 @@ fn main() {
         || events_protocol::process_event(black_box(&asked)),
         || common::floor_sample(black_box(&traced)),
     )
-    .print(
-        "floor ratio (the same, the handler asking for its trace context)",
-        0.9,
-    );
+    .print(ASKED, 0.9);
 }

@@ -62,8 +62,7 @@ pub fn print(started: SystemTime, ratios: &[Ratio]) {
         };
         let value = ours / floor;
         let verdict = match ratio.target {
-            Some(limit) if value <= limit => format!(" (target at most {limit}: met)"),
-            Some(limit) => format!(" (target at most {limit}: MISSED)"),
+            Some(limit) => format!(" (target at most {limit}: {})", verdict(value, limit)),
             None => String::new(),
         };
         println!(
@@ -138,16 +137,17 @@ impl Interleaved {
 
     /// Prints the ratio with its verdict against `target`.
     pub fn print(&self, label: &str, target: f64) {
-        let verdict = if self.ratio <= target {
-            "met"
-        } else {
-            "MISSED"
-        };
+        let verdict = verdict(self.ratio, target);
         println!(
             "{label}, interleaved: {:.3} = median of {} rounds' ratios (ours {:.1} ns, floor {:.1} ns; target at most {target}: {verdict})",
             self.ratio, self.rounds, self.ours_ns, self.floor_ns
         );
     }
+}
+
+/// Whether a ratio meets its target (at most `limit`).
+fn verdict(ratio: f64, limit: f64) -> &'static str {
+    if ratio <= limit { "met" } else { "MISSED" }
 }
 
 /// The median of `values` (sorted in place); 0 for none.
